@@ -1,0 +1,108 @@
+package io.phasegate.gateway;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import io.phasegate.platform.identity.JwkFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+
+/**
+ * The local development issuer of the embedded mode: a generated ES256 key that the gateway trusts, and tokens for
+ * the demo users (admin, developer, auditor, viewer of the demo organisation), written to a file that the launcher
+ * prints. Disabled in every other mode; then this class holds no key and mints nothing.
+ */
+public class DevIssuer {
+
+    private static final Logger log = LoggerFactory.getLogger(DevIssuer.class);
+    public static final List<String> DEMO_ROLES = List.of("admin", "developer", "auditor", "viewer");
+
+    private final GatewaySecurityProperties security;
+    private final ECKey key;
+
+    DevIssuer(GatewaySecurityProperties security) {
+        this.security = security;
+        this.key = security.devIssuer().enabled()
+                ? JwkFiles.loadOrCreateSigningKey(security.devIssuer().keyFile(), "dev", true)
+                : null;
+    }
+
+    ECKey publicKey() {
+        return key.toPublicJWK();
+    }
+
+    /** A token for a demo user whose subject and only role are {@code role}. */
+    public String mint(String subject, String orgId, List<String> roles, Duration ttl) {
+        if (key == null) {
+            throw new IllegalStateException("The development issuer is disabled");
+        }
+        Instant now = Instant.now();
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .issuer(security.users().issuer())
+                .audience(security.users().audience())
+                .subject(subject)
+                .claim("org", orgId)
+                .claim("roles", roles)
+                .issueTime(Date.from(now))
+                .notBeforeTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(ttl)))
+                .jwtID(UUID.randomUUID().toString())
+                .build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).type(JOSEObjectType.JWT)
+                .keyID(key.getKeyID()).build(), claims);
+        try {
+            jwt.sign(new ECDSASigner(key));
+        } catch (JOSEException e) {
+            throw new IllegalStateException("Cannot sign a development token", e);
+        }
+        return jwt.serialize();
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    void writeDemoTokens() {
+        if (key == null) {
+            return;
+        }
+        GatewaySecurityProperties.DevIssuer dev = security.devIssuer();
+        Map<String, String> tokens = new LinkedHashMap<>();
+        for (String role : DEMO_ROLES) {
+            tokens.put(role, mint("demo-" + role, dev.orgId(), List.of(role), Duration.ofHours(dev.tokenTtlHours())));
+        }
+        StringBuilder env = new StringBuilder("# Phasegate demo tokens (development issuer, organisation ")
+                .append(dev.orgId()).append("); valid ").append(dev.tokenTtlHours()).append(" h\n");
+        tokens.forEach((role, token) -> env.append("PHASEGATE_").append(role.toUpperCase()).append("_TOKEN=")
+                .append(token).append('\n'));
+        try {
+            Path file = dev.tokensFile();
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Files.writeString(file, env);
+            try {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system
+            }
+            log.info("Development issuer enabled: demo tokens for {} written to {}", DEMO_ROLES, file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the demo tokens to " + dev.tokensFile(), e);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.phasegate.command.position;
+
+import io.phasegate.platform.web.BlockingExecutor;
+import org.axonframework.commandhandling.CommandMessage;
+import org.axonframework.commandhandling.GenericCommandMessage;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+
+/**
+ * Sends a command from the reactive HTTP layer: off the event loop, on the bounded blocking scheduler, and answers
+ * with the global position of the last event it produced ({@code -1} when it produced none).
+ */
+@Component
+public class CommandSender {
+
+    private final CommandGateway commands;
+    private final CommandReceipts receipts;
+    private final EventPositions positions;
+    private final BlockingExecutor blocking;
+
+    public CommandSender(CommandGateway commands, CommandReceipts receipts, EventPositions positions,
+                         BlockingExecutor blocking) {
+        this.commands = commands;
+        this.receipts = receipts;
+        this.positions = positions;
+        this.blocking = blocking;
+    }
+
+    public Mono<Long> send(Object command) {
+        return blocking.call(() -> {
+            CommandMessage<?> message = GenericCommandMessage.asCommandMessage(command);
+            receipts.expect(message.getIdentifier());
+            try {
+                commands.sendAndWait(message);
+            } catch (RuntimeException e) {
+                receipts.take(message.getIdentifier());
+                throw e;
+            }
+            return receipts.take(message.getIdentifier())
+                    .map(positions::positionOf)
+                    .map(p -> p.orElse(-1L))
+                    .orElse(-1L);
+        });
+    }
+}

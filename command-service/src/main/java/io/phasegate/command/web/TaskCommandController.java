@@ -1,0 +1,109 @@
+package io.phasegate.command.web;
+
+import io.phasegate.command.position.CommandSender;
+import io.phasegate.events.task.CreateTaskCommand;
+import io.phasegate.platform.identity.CallerIdentity;
+import io.phasegate.platform.identity.Permission;
+import io.phasegate.platform.web.ApiException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Mono;
+
+/** Human and service endpoints that change tasks. */
+@RestController
+class TaskCommandController {
+
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+    private static final Pattern CAPABILITY = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+
+    private final CommandSender commands;
+
+    TaskCommandController(CommandSender commands) {
+        this.commands = commands;
+    }
+
+    /** Request body of {@code POST /api/v1/tasks}; unknown fields are rejected. */
+    record CreateTaskRequest(String title, String description, String projectId, String workflowId,
+                             Integer workflowVersion, List<String> dependsOn, List<String> requiredCapabilities,
+                             Integer priority) {
+    }
+
+    record CreatedTask(String taskId, long position) {
+    }
+
+    @PostMapping(path = "/api/v1/tasks", consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<ResponseEntity<CreatedTask>> create(@RequestBody CreateTaskRequest request, CallerIdentity caller) {
+        Authorization.require(caller, Permission.Area.TASKS, Permission.Level.FULL);
+        validate(request);
+        String taskId = UUID.randomUUID().toString();
+        CreateTaskCommand command = new CreateTaskCommand(taskId, caller.orgId(),
+                request.projectId() == null ? "default" : request.projectId(), request.title().strip(),
+                request.description(), request.workflowId(), request.workflowVersion(), request.dependsOn(),
+                request.requiredCapabilities(), request.priority() == null ? 0 : request.priority(),
+                caller.subject());
+        return commands.send(command).map(position -> ResponseEntity
+                .created(URI.create("/api/v1/tasks/" + taskId))
+                .body(new CreatedTask(taskId, position)));
+    }
+
+    private static void validate(CreateTaskRequest request) {
+        List<Map<String, String>> problems = new ArrayList<>();
+        if (request.title() == null || request.title().isBlank()) {
+            problems.add(problem("title", "is required"));
+        } else if (request.title().length() > 500) {
+            problems.add(problem("title", "must be at most 500 characters"));
+        }
+        if (request.description() != null && request.description().length() > 20_000) {
+            problems.add(problem("description", "must be at most 20000 characters"));
+        }
+        if (request.workflowId() == null || request.workflowId().isBlank()) {
+            problems.add(problem("workflow_id", "is required"));
+        }
+        if (request.projectId() != null && !ID.matcher(request.projectId()).matches()) {
+            problems.add(problem("project_id", "must match " + ID.pattern()));
+        }
+        if (request.workflowVersion() != null && request.workflowVersion() < 1) {
+            problems.add(problem("workflow_version", "must be at least 1"));
+        }
+        if (request.priority() != null && (request.priority() < -1000 || request.priority() > 1000)) {
+            problems.add(problem("priority", "must be between -1000 and 1000"));
+        }
+        checkList(problems, "depends_on", request.dependsOn(), ID, 100);
+        checkList(problems, "required_capabilities", request.requiredCapabilities(), CAPABILITY, 50);
+        if (!problems.isEmpty()) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "validation_failed", "The request has invalid fields.",
+                    Map.of("problems", problems));
+        }
+    }
+
+    private static void checkList(List<Map<String, String>> problems, String field, List<String> values,
+                                  Pattern pattern, int max) {
+        if (values == null) {
+            return;
+        }
+        if (values.size() > max) {
+            problems.add(problem(field, "must have at most " + max + " entries"));
+        }
+        for (int i = 0; i < values.size(); i++) {
+            String value = values.get(i);
+            if (value == null || !pattern.matcher(value).matches()) {
+                problems.add(problem(field + "[" + i + "]", "must match " + pattern.pattern()));
+            }
+        }
+    }
+
+    private static Map<String, String> problem(String field, String message) {
+        return Map.of("field", field, "message", message);
+    }
+}

@@ -1,0 +1,66 @@
+package io.phasegate.platform.web;
+
+import io.phasegate.platform.identity.CallerIdentityArgumentResolver;
+import io.phasegate.platform.identity.InternalIdentityWebFilter;
+import io.phasegate.platform.identity.InternalTokenVerifier;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
+import org.springframework.web.reactive.config.WebFluxConfigurer;
+import org.springframework.web.reactive.result.method.annotation.ArgumentResolverConfigurer;
+import tools.jackson.databind.ObjectMapper;
+
+/** Web wiring shared by all three applications: problem details everywhere; identity checks in the services. */
+@AutoConfiguration
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+public class PhasegateWebAutoConfiguration {
+
+    @Bean
+    @Order(-2)
+    ProblemDetailsExceptionHandler problemDetailsExceptionHandler(ObjectMapper json, ObjectProvider<ProblemMapper> mappers) {
+        return new ProblemDetailsExceptionHandler(json, mappers.orderedStream().toList());
+    }
+
+    /** The services (not the gateway) verify the gateway's internal identity token on every API request. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "phasegate.security.internal.mode", havingValue = "verify")
+    static class ServiceIdentity {
+
+        @Bean
+        InternalTokenVerifier internalTokenVerifier(Environment env) {
+            return new InternalTokenVerifier(
+                    Path.of(env.getProperty("phasegate.security.internal.public-keys-file",
+                            "./data/keys/internal-signing.public.json")),
+                    Clock.systemUTC());
+        }
+
+        @Bean
+        InternalIdentityWebFilter internalIdentityWebFilter(InternalTokenVerifier verifier, ObjectMapper json) {
+            return new InternalIdentityWebFilter(verifier, List.of("/api/"), json);
+        }
+
+        @Bean
+        WebFluxConfigurer callerIdentityResolverConfigurer() {
+            return new WebFluxConfigurer() {
+                @Override
+                public void configureArgumentResolvers(ArgumentResolverConfigurer configurer) {
+                    configurer.addCustomResolver(new CallerIdentityArgumentResolver());
+                }
+            };
+        }
+
+        @Bean(destroyMethod = "close")
+        BlockingExecutor blockingExecutor(Environment env) {
+            return new BlockingExecutor(env.getProperty("phasegate.blocking.threads", Integer.class, 32),
+                    env.getProperty("phasegate.blocking.queue", Integer.class, 10_000));
+        }
+    }
+}

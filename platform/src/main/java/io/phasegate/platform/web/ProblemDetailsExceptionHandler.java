@@ -1,0 +1,165 @@
+package io.phasegate.platform.web;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.codec.DecodingException;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.support.WebExchangeBindException;
+import org.springframework.web.server.MethodNotAllowedException;
+import org.springframework.web.server.NotAcceptableStatusException;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.ServerWebInputException;
+import org.springframework.web.server.UnsupportedMediaTypeStatusException;
+import org.springframework.web.server.WebExceptionHandler;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * Renders every failure as RFC 9457 {@code application/problem+json} with a stable {@code code}. Messages of
+ * unexpected exceptions never reach the client (no stack traces, no class names): they are logged with the
+ * request id, which the response repeats as {@code request_id}.
+ */
+public class ProblemDetailsExceptionHandler implements WebExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemDetailsExceptionHandler.class);
+    public static final MediaType PROBLEM_JSON = MediaType.APPLICATION_PROBLEM_JSON;
+
+    private final ObjectMapper json;
+    private final List<ProblemMapper> mappers;
+
+    public ProblemDetailsExceptionHandler(ObjectMapper json, List<ProblemMapper> mappers) {
+        this.json = json;
+        this.mappers = List.copyOf(mappers);
+    }
+
+    @Override
+    public Mono<Void> handle(ServerWebExchange exchange, Throwable error) {
+        if (exchange.getResponse().isCommitted()) {
+            return Mono.error(error);
+        }
+        ApiException problem = toProblem(error, exchange);
+        return write(exchange, problem, json);
+    }
+
+    /** Writes a problem document; also used by filters that reject a request before any handler runs. */
+    public static Mono<Void> write(ServerWebExchange exchange, ApiException problem, ObjectMapper json) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", "https://phasegate.io/problems/" + problem.code().replace('_', '-'));
+        body.put("title", problem.status().getReasonPhrase());
+        body.put("status", problem.status().value());
+        body.put("code", problem.code());
+        body.put("detail", problem.getMessage());
+        body.put("instance", exchange.getRequest().getPath().value());
+        body.put("request_id", exchange.getRequest().getId());
+        problem.extra().forEach(body::putIfAbsent);
+        byte[] bytes = json.writeValueAsBytes(body);
+        var response = exchange.getResponse();
+        response.setStatusCode(problem.status());
+        response.getHeaders().setContentType(PROBLEM_JSON);
+        response.getHeaders().setContentLength(bytes.length);
+        if (problem.status() == HttpStatus.UNAUTHORIZED) {
+            response.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+        }
+        DataBuffer buffer = response.bufferFactory().wrap(bytes);
+        return response.writeWith(Mono.just(buffer));
+    }
+
+    ApiException toProblem(Throwable error, ServerWebExchange exchange) {
+        if (error instanceof ApiException api) {
+            return api;
+        }
+        for (ProblemMapper mapper : mappers) {
+            Optional<ApiException> mapped = mapper.map(error);
+            if (mapped.isPresent()) {
+                return mapped.get();
+            }
+        }
+        if (error instanceof WebExchangeBindException bind) {
+            return new ApiException(HttpStatus.BAD_REQUEST, "validation_failed", "The request has invalid fields.",
+                    Map.of("problems", bind.getFieldErrors().stream()
+                            .map(f -> Map.of("field", f.getField(), "message", String.valueOf(f.getDefaultMessage())))
+                            .toList()));
+        }
+        if (error instanceof UnsupportedMediaTypeStatusException media) {
+            return new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                    "Content type " + media.getContentType() + " is not supported here; use one of "
+                            + media.getSupportedMediaTypes() + ".");
+        }
+        if (error instanceof MethodNotAllowedException) {
+            return new ApiException(HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
+                    "Method " + exchange.getRequest().getMethod() + " is not allowed here.");
+        }
+        if (error instanceof NotAcceptableStatusException) {
+            return new ApiException(HttpStatus.NOT_ACCEPTABLE, "not_acceptable", "No acceptable representation.");
+        }
+        if (causedBy(error, DataBufferLimitException.class)) {
+            return new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, "payload_too_large", "The request body is too large.");
+        }
+        if (error instanceof ServerWebInputException input) {
+            return new ApiException(HttpStatus.BAD_REQUEST, "malformed_request", describeInput(input));
+        }
+        if (error instanceof ResponseStatusException status) {
+            HttpStatusCode code = status.getStatusCode();
+            HttpStatus resolved = HttpStatus.resolve(code.value());
+            if (resolved != null && resolved.is4xxClientError()) {
+                String reason = resolved == HttpStatus.NOT_FOUND ? "No such resource." : resolved.getReasonPhrase() + ".";
+                return new ApiException(resolved, resolved.name().toLowerCase(), reason);
+            }
+        }
+        log.error("Unhandled error on {} {} [request_id={}]", exchange.getRequest().getMethod(),
+                exchange.getRequest().getPath(), exchange.getRequest().getId(), error);
+        return new ApiException(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error",
+                "An unexpected error occurred; quote the request_id when reporting it.");
+    }
+
+    private static String describeInput(ServerWebInputException input) {
+        Throwable cause = input.getCause();
+        if (cause instanceof DecodingException) {
+            String message = cause.getMessage() == null ? "" : cause.getMessage();
+            // Jackson's messages name classes; keep only the part meant for a client.
+            if (message.contains("Unrecognized property") || message.contains("Unrecognized field")) {
+                return "The request body has an unknown field" + quotedField(message) + ".";
+            }
+            if (message.contains("Cannot deserialize") || message.contains("Cannot coerce")) {
+                return "The request body has a field of the wrong type" + quotedField(message) + ".";
+            }
+            return "The request body is not valid JSON.";
+        }
+        if (input.getMethodParameter() != null) {
+            return "Request parameter '" + input.getMethodParameter().getParameterName() + "' is missing or invalid.";
+        }
+        return "The request is malformed.";
+    }
+
+    private static String quotedField(String message) {
+        int start = message.indexOf('"');
+        int end = start >= 0 ? message.indexOf('"', start + 1) : -1;
+        if (start >= 0 && end > start && end - start < 80) {
+            String field = message.substring(start + 1, end);
+            if (field.matches("[A-Za-z0-9_]+")) {
+                return " '" + field + "'";
+            }
+        }
+        return "";
+    }
+
+    private static boolean causedBy(Throwable error, Class<? extends Throwable> type) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+}

@@ -1,0 +1,47 @@
+package io.phasegate.query.web;
+
+import io.phasegate.events.workflow.FindWorkflowQuery;
+import io.phasegate.events.workflow.FindWorkflowsQuery;
+import io.phasegate.events.workflow.WorkflowList;
+import io.phasegate.events.workflow.WorkflowView;
+import io.phasegate.platform.identity.CallerIdentity;
+import io.phasegate.platform.identity.Permission;
+import io.phasegate.platform.web.ApiException;
+import io.phasegate.query.workflow.WorkflowProjection;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Mono;
+
+/** {@code GET /api/v1/workflows} and {@code GET /api/v1/workflows/{id}[?version=n]}. */
+@RestController
+class WorkflowQueryController {
+
+    private final QuerySender queries;
+
+    WorkflowQueryController(QuerySender queries) {
+        this.queries = queries;
+    }
+
+    @GetMapping(path = "/api/v1/workflows/{workflowId}", produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<WorkflowView> get(@PathVariable String workflowId,
+                           @RequestParam(name = "version", required = false) Integer version,
+                           @RequestParam(name = "min_position", required = false) Long minPosition,
+                           CallerIdentity caller) {
+        QueryParams.requireRead(caller, Permission.Area.TASKS);
+        return queries.optional(WorkflowProjection.GROUP, minPosition,
+                        new FindWorkflowQuery(caller.orgId(), workflowId, version), WorkflowView.class)
+                .switchIfEmpty(Mono.error(() -> ApiException.notFound("workflow_not_found",
+                        "No workflow " + workflowId + (version == null ? "" : " version " + version) + ".")));
+    }
+
+    @GetMapping(path = "/api/v1/workflows", produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<WorkflowList> list(@RequestParam(name = "min_position", required = false) Long minPosition,
+                            CallerIdentity caller) {
+        QueryParams.requireRead(caller, Permission.Area.TASKS);
+        return queries.one(WorkflowProjection.GROUP, minPosition, new FindWorkflowsQuery(caller.orgId()),
+                WorkflowList.class);
+    }
+}
