@@ -2,6 +2,7 @@ package io.phasegate.platform.axon;
 
 import com.github.kagkarlsson.scheduler.Scheduler;
 import com.github.kagkarlsson.scheduler.task.Task;
+import io.phasegate.events.serialization.MessageSerializers;
 import io.phasegate.platform.storage.SchemaMigrator;
 import io.phasegate.platform.storage.StorageProperties;
 import java.time.Duration;
@@ -43,7 +44,6 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
 import org.springframework.core.env.Environment;
-import tools.jackson.databind.DeserializationFeature;
 
 /**
  * Axon wiring shared by command-service and query-service (SPEC §1):
@@ -118,12 +118,7 @@ public class PhasegateAxonAutoConfiguration {
     }
 
     static Jackson3Serializer jackson(RevisionResolver revisionResolver) {
-        return Jackson3Serializer.builder()
-                .revisionResolver(revisionResolver)
-                .jsonMapperBuilderCustomizer(builder -> builder
-                        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                        .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES))
-                .build();
+        return MessageSerializers.jackson3(revisionResolver);
     }
 
     @Bean
