@@ -7,6 +7,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 @SpringBootApplication
 public class QueryServiceApplication {
     public static void main(String[] args) {
+        // Axon's update checker phones home; Phasegate never lets it (also AXONIQ_UPDATE_CHECKER_DISABLED).
+        System.setProperty("axoniq.update-checker.disabled", "true");
         SpringApplication.run(QueryServiceApplication.class, args);
     }
 }
