@@ -4,6 +4,7 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
 import io.phasegate.events.workflow.PublishWorkflowCommand;
 import io.phasegate.events.workflow.WorkflowDefinition;
+import io.phasegate.events.workflow.WorkflowKeys;
 import io.phasegate.events.workflow.WorkflowPublishedEvent;
 import io.phasegate.platform.axon.Rejections;
 import java.util.Map;
@@ -36,8 +37,9 @@ class Workflow {
     @CreationPolicy(AggregateCreationPolicy.CREATE_IF_MISSING)
     void handle(PublishWorkflowCommand command) {
         WorkflowDefinition definition = command.definition();
-        if (workflowKey != null && !orgId.equals(command.orgId())) {
-            throw Rejections.command("not_found", 404, "No such workflow.");
+        if (!command.workflowKey().equals(WorkflowKeys.of(command.orgId(), definition.id()))) {
+            throw Rejections.command("workflow_key_mismatch", 400,
+                    "The workflow key does not name workflow '" + definition.id() + "' of this organisation.");
         }
         if (!versions.isEmpty() && definition.version() <= versions.lastKey()) {
             throw Rejections.command("workflow_version_not_higher", 409,

@@ -11,7 +11,6 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.ParseException;
 import java.time.Clock;
@@ -78,9 +77,9 @@ public final class InternalTokenVerifier {
     private void reload() {
         Loaded next;
         try {
-            next = new Loaded(Files.exists(publicKeysFile) ? JwkFiles.loadPublicKeys(publicKeysFile) : new JWKSet(),
-                    clock.instant());
+            next = new Loaded(JwkFiles.loadPublicKeys(publicKeysFile), clock.instant());
         } catch (IOException | ParseException e) {
+            // missing (e.g. mid-remount) or unreadable: keep the keys we have, retry after the rate limit
             next = new Loaded(loaded.get().keys(), clock.instant());
         }
         loaded.set(next);
@@ -94,7 +93,12 @@ public final class InternalTokenVerifier {
         DefaultJWTClaimsVerifier<SecurityContext> claimsVerifier = new DefaultJWTClaimsVerifier<>(
                 InternalTokens.AUDIENCE,
                 new JWTClaimsSet.Builder().issuer(InternalTokens.ISSUER).build(),
-                new HashSet<>(List.of("sub", "exp", "iat", "jti", InternalTokens.ORG_CLAIM)));
+                new HashSet<>(List.of("sub", "exp", "iat", "jti", InternalTokens.ORG_CLAIM))) {
+            @Override
+            protected java.util.Date currentTime() {
+                return java.util.Date.from(clock.instant());
+            }
+        };
         claimsVerifier.setMaxClockSkew(5);
         processor.setJWTClaimsSetVerifier(claimsVerifier);
         return processor;

@@ -33,7 +33,7 @@ public class StorageEnvironmentPostProcessor implements EnvironmentPostProcessor
             props.put("spring.datasource.url", env.getProperty("phasegate.storage.url", DEFAULT_H2_URL));
             props.put("spring.datasource.username", env.getProperty("phasegate.storage.username", "phasegate"));
             props.put("spring.datasource.password", env.getProperty("phasegate.storage.password", "phasegate"));
-        } else {
+        } else if (!env.containsProperty("spring.datasource.url")) {
             props.put("spring.datasource.url", required(env, "phasegate.storage.url", mode));
             props.put("spring.datasource.username", required(env, "phasegate.storage.username", mode));
             props.put("spring.datasource.password", env.getProperty("phasegate.storage.password", ""));
