@@ -22,7 +22,11 @@ import org.springframework.web.server.ServerWebInputException;
 import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 import org.springframework.web.server.WebExceptionHandler;
 import reactor.core.publisher.Mono;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
  * Renders every failure as RFC 9457 {@code application/problem+json} with a stable {@code code}. Messages of
@@ -125,13 +129,14 @@ public class ProblemDetailsExceptionHandler implements WebExceptionHandler {
     private static String describeInput(ServerWebInputException input) {
         Throwable cause = input.getCause();
         if (cause instanceof DecodingException) {
-            String message = cause.getMessage() == null ? "" : cause.getMessage();
-            // Jackson's messages name classes; keep only the part meant for a client.
-            if (message.contains("Unrecognized property") || message.contains("Unrecognized field")) {
-                return "The request body has an unknown field" + quotedField(message) + ".";
+            // Jackson's messages name classes and repeat client input; build the message from the field path only.
+            UnrecognizedPropertyException unknown = causeOf(cause, UnrecognizedPropertyException.class);
+            if (unknown != null) {
+                return "The request body has an unknown field" + field(unknown) + ".";
             }
-            if (message.contains("Cannot deserialize") || message.contains("Cannot coerce")) {
-                return "The request body has a field of the wrong type" + quotedField(message) + ".";
+            MismatchedInputException mismatch = causeOf(cause, MismatchedInputException.class);
+            if (mismatch != null) {
+                return "The request body has a field of the wrong type" + field(mismatch) + ".";
             }
             return "The request body is not valid JSON.";
         }
@@ -141,16 +146,30 @@ public class ProblemDetailsExceptionHandler implements WebExceptionHandler {
         return "The request is malformed.";
     }
 
-    private static String quotedField(String message) {
-        int start = message.indexOf('"');
-        int end = start >= 0 ? message.indexOf('"', start + 1) : -1;
-        if (start >= 0 && end > start && end - start < 80) {
-            String field = message.substring(start + 1, end);
-            if (field.matches("[A-Za-z0-9_]+")) {
-                return " '" + field + "'";
+    /** The JSON path of the offending field, e.g. {@code 'depends_on[0]'}, or nothing at the document's root. */
+    private static String field(DatabindException error) {
+        StringBuilder path = new StringBuilder();
+        for (JacksonException.Reference reference : error.getPath()) {
+            if (reference.getPropertyName() != null) {
+                if (!path.isEmpty()) {
+                    path.append('.');
+                }
+                path.append(reference.getPropertyName());
+            } else if (reference.getIndex() >= 0) {
+                path.append('[').append(reference.getIndex()).append(']');
             }
         }
-        return "";
+        String text = path.toString();
+        return text.isEmpty() || text.length() > 200 || !text.matches("[A-Za-z0-9_.\\[\\]]+") ? "" : " '" + text + "'";
+    }
+
+    private static <T extends Throwable> T causeOf(Throwable error, Class<T> type) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
     }
 
     private static boolean causedBy(Throwable error, Class<? extends Throwable> type) {
