@@ -73,6 +73,10 @@ public class ProblemDetailsExceptionHandler implements WebExceptionHandler {
         response.getHeaders().setContentLength(bytes.length);
         if (problem.status() == HttpStatus.UNAUTHORIZED) {
             response.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+            // An unauthenticated client gets no kept-alive connection. This also sidesteps a race seen behind
+            // Spring Security's bearer-token failure path, where a request sent on the same connection right after
+            // a rejected token could stall (see docs/known-issues.md).
+            response.getHeaders().setConnection("close");
         }
         DataBuffer buffer = response.bufferFactory().wrap(bytes);
         return response.writeWith(Mono.just(buffer));

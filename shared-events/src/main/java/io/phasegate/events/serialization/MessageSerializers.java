@@ -4,6 +4,7 @@ import org.axonframework.serialization.AnnotationRevisionResolver;
 import org.axonframework.serialization.RevisionResolver;
 import org.axonframework.serialization.jackson3.Jackson3Serializer;
 import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.jsontype.BasicPolymorphicTypeValidator;
 
 /**
  * The wire format of the published language: Axon's Jackson 3 serializer with the settings every service uses for
@@ -25,7 +26,13 @@ public final class MessageSerializers {
                 .jsonMapperBuilderCustomizer(builder -> builder
                         // an added field in a newer event revision must not break older readers
                         .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                        .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES))
+                        .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                        // Axon's tokens are polymorphic (a ReplayToken wraps the token at reset); Jackson 3 denies
+                        // polymorphic resolution unless a validator allows it. Only Axon's and our own types are.
+                        .polymorphicTypeValidator(BasicPolymorphicTypeValidator.builder()
+                                .allowIfSubType("org.axonframework.")
+                                .allowIfSubType("io.phasegate.")
+                                .build()))
                 .build();
     }
 }

@@ -1,0 +1,627 @@
+package io.phasegate.query.integration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.phasegate.events.task.TaskCreatedEvent;
+import io.phasegate.events.workflow.PhaseDefinition;
+import io.phasegate.events.workflow.TransitionDefinition;
+import io.phasegate.events.workflow.WorkflowDefinition;
+import io.phasegate.events.workflow.WorkflowKeys;
+import io.phasegate.events.workflow.WorkflowPublishedEvent;
+import io.phasegate.platform.identity.InternalTokens;
+import io.phasegate.platform.storage.SqlDialect;
+import io.phasegate.platform.storage.StorageMode;
+import io.phasegate.query.task.TaskProjection;
+import io.phasegate.query.workflow.WorkflowProjection;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import javax.sql.DataSource;
+import org.axonframework.config.EventProcessingConfiguration;
+import org.axonframework.eventhandling.AbstractEventProcessor;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.EventBus;
+import org.axonframework.eventhandling.EventHandlerInvoker;
+import org.axonframework.eventhandling.EventTrackerStatus;
+import org.axonframework.eventhandling.GapAwareTrackingToken;
+import org.axonframework.eventhandling.GenericDomainEventMessage;
+import org.axonframework.eventhandling.Segment;
+import org.axonframework.eventhandling.StreamingEventProcessor;
+import org.axonframework.eventhandling.TrackedEventMessage;
+import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.eventhandling.WrappedToken;
+import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
+import org.axonframework.messaging.ResultMessage;
+import org.axonframework.messaging.unitofwork.DefaultUnitOfWork;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.MediaType;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * query-service over real HTTP against a real event store and real query tables. Events are appended to the JDBC
+ * event store through the context's own event bus (inside a unit of work), exactly as command-service appends them;
+ * the service's processors tail the store and the HTTP API answers from the projections. Subclasses choose the
+ * database (H2 server or PostgreSQL), a fresh one per class.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"axon.update-check.disabled=true", "axoniq.update-checker.disabled=true",
+                "phasegate.storage.migrate-event-store=true", "phasegate.query.max-wait-ms=" + AbstractQueryStorageTest.MAX_WAIT_MS})
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+abstract class AbstractQueryStorageTest {
+
+    static final String EVENTS = "eventstore.domain_event_entry";
+    /**
+     * The query's max wait for {@code min_position}. Not 500 ms: the pooled processors poll the embedded event store
+     * every 500 ms when idle (the store's streams offer no availability callback), so an event becomes visible
+     * after up to ~500 ms plus processing, and a 500 ms wait would make read-your-writes requests fail at random.
+     */
+    static final long MAX_WAIT_MS = 1500;
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    static final Set<String> TASK_FIELDS = Set.of("task_id", "org_id", "project_id", "title", "description", "status",
+            "phase", "workflow_id", "workflow_version", "depends_on", "required_capabilities", "priority",
+            "created_by", "created_at", "updated_at", "position");
+
+    /**
+     * Points the service at {@code url}. Besides {@code phasegate.storage.*}, the {@code spring.datasource.*} values
+     * that {@code StorageEnvironmentPostProcessor} would derive are set too: that post-processor runs before
+     * {@code @DynamicPropertySource} values exist, so on its own it derives the data source from the defaults of
+     * application.yml (jdbc:h2:tcp://127.0.0.1:9092/phasegate) instead of the test's database.
+     */
+    static void storage(DynamicPropertyRegistry registry, String mode, String url, String username, String password) {
+        SqlDialect dialect = StorageMode.parse(mode).dialect();
+        registry.add("phasegate.storage.mode", () -> mode);
+        registry.add("phasegate.storage.url", () -> url);
+        registry.add("phasegate.storage.username", () -> username);
+        registry.add("phasegate.storage.password", () -> password);
+        registry.add("spring.datasource.url", () -> url);
+        registry.add("spring.datasource.username", () -> username);
+        registry.add("spring.datasource.password", () -> password);
+        registry.add("spring.datasource.driver-class-name", dialect::driverClassName);
+        registry.add("spring.datasource.hikari.schema", () -> dialect.storedIdentifier("query"));
+        registry.add("phasegate.security.internal.public-keys-file", TestIdentities.PUBLIC_KEYS_FILE::toString);
+    }
+
+    /** The JDBC URL of this class's fresh database. */
+    abstract String databaseUrl();
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    DataSource dataSource;
+
+    @Autowired
+    EventBus eventBus;
+
+    @Autowired
+    EventStorageEngine storageEngine;
+
+    @Autowired
+    EventProcessingConfiguration processing;
+
+    WebTestClient http;
+
+    @BeforeEach
+    void setUp() {
+        http = WebTestClient.bindToServer()
+                .baseUrl("http://127.0.0.1:" + port)
+                .responseTimeout(Duration.ofSeconds(30))
+                .build();
+        // precondition, not a wait for a result: both processors run and have claimed their segment
+        for (String group : List.of(TaskProjection.GROUP, WorkflowProjection.GROUP)) {
+            awaitCondition("processor " + group + " claims its segment",
+                    () -> !processor(group).processingStatus().isEmpty(), Duration.ofSeconds(30));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+
+    @Test
+    void runsOnTheFreshDatabaseOfThisClass() {
+        assertThat(dataSource).isInstanceOf(HikariDataSource.class);
+        assertThat(((HikariDataSource) dataSource).getJdbcUrl()).isEqualTo(databaseUrl());
+        // the event store was migrated by this service (phasegate.storage.migrate-event-store=true)
+        assertThat(jdbc.queryForList("SELECT \"script\" FROM eventstore.\"flyway_schema_history\""
+                + " WHERE \"success\" = TRUE", String.class)).contains("V1__event_store.sql");
+        assertThat(jdbc.queryForList("SELECT \"script\" FROM query.\"flyway_schema_history\""
+                + " WHERE \"success\" = TRUE", String.class))
+                .contains("V1__axon_infrastructure.sql", "V10__tasks_and_workflows.sql");
+    }
+
+    @Test
+    void aTaskIsReadableRightAfterItsEventWithMinPosition() {
+        String taskId = UUID.randomUUID().toString();
+        Instant createdAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        long position = append("Task", taskId, 0, new TaskCreatedEvent(taskId, "acme", "ryw", "Add login",
+                "Users sign in with e-mail", "tdd-default", 3, "PLAN", List.of("dep-1", "dep-2"),
+                List.of("java"), 7, "alice", createdAt));
+
+        // no sleep: min_position makes the query wait for the projection
+        JsonNode task = json(getTask(taskId, position, TestIdentities.acme())
+                .expectStatus().isOk()
+                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_JSON)
+                .expectBody(String.class).returnResult());
+        assertThat(fieldNames(task)).isEqualTo(TASK_FIELDS);
+        assertThat(task.path("task_id").asString()).isEqualTo(taskId);
+        assertThat(task.path("org_id").asString()).isEqualTo("acme");
+        assertThat(task.path("project_id").asString()).isEqualTo("ryw");
+        assertThat(task.path("title").asString()).isEqualTo("Add login");
+        assertThat(task.path("description").asString()).isEqualTo("Users sign in with e-mail");
+        assertThat(task.path("status").asString()).isEqualTo("created");
+        assertThat(task.path("phase").asString()).isEqualTo("PLAN");
+        assertThat(task.path("workflow_id").asString()).isEqualTo("tdd-default");
+        assertThat(task.path("workflow_version").asInt()).isEqualTo(3);
+        assertThat(strings(task.path("depends_on"))).containsExactly("dep-1", "dep-2");
+        assertThat(strings(task.path("required_capabilities"))).containsExactly("java");
+        assertThat(task.path("priority").asInt()).isEqualTo(7);
+        assertThat(task.path("created_by").asString()).isEqualTo("alice");
+        assertThat(Instant.parse(task.path("created_at").asString())).isEqualTo(createdAt);
+        assertThat(Instant.parse(task.path("updated_at").asString())).isEqualTo(createdAt);
+        assertThat(task.path("position").asLong()).isEqualTo(position);
+
+        // another organisation does not see it, not even once the projection has it
+        JsonNode notFound = json(getTask(taskId, position, TestIdentities.other())
+                .expectStatus().isNotFound()
+                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody(String.class).returnResult());
+        assertThat(notFound.path("code").asString()).isEqualTo("task_not_found");
+        JsonNode othersList = json(listTasks("min_position=" + position, TestIdentities.other())
+                .expectStatus().isOk().expectBody(String.class).returnResult());
+        assertThat(othersList.path("items").isArray()).isTrue();
+        assertThat(othersList.path("items").size()).isZero();
+        assertThat(othersList.path("next_cursor").isNull()).isTrue();
+        JsonNode acmeList = json(listTasks("project_id=ryw&min_position=" + position, TestIdentities.acme())
+                .expectStatus().isOk().expectBody(String.class).returnResult());
+        assertThat(ids(acmeList)).contains(taskId);
+    }
+
+    @Test
+    void theTaskListFiltersAndPagesWithACursor() {
+        String project = "p-" + UUID.randomUUID().toString().substring(0, 8);
+        List<String> tasks = new ArrayList<>();
+        long last = 0;
+        for (int i = 1; i <= 5; i++) {
+            String taskId = project + "-t" + i;
+            tasks.add(taskId);
+            last = append("Task", taskId, 0, task(taskId, "acme", project, i <= 3 ? "wf-a" : "wf-b"));
+        }
+        // same organisation, other project
+        last = append("Task", project + "-elsewhere", 0, task(project + "-elsewhere", "acme", project + "-x", "wf-a"));
+        String t1 = tasks.get(0), t2 = tasks.get(1), t3 = tasks.get(2), t4 = tasks.get(3), t5 = tasks.get(4);
+        String acme = TestIdentities.acme();
+
+        JsonNode all = list("project_id=" + project + "&min_position=" + last, acme);
+        assertThat(ids(all)).containsExactly(t5, t4, t3, t2, t1); // newest first
+        assertThat(all.path("next_cursor").isNull()).isTrue();
+        assertThat(all.path("items").get(0).has("task_id")).isTrue();
+
+        assertThat(ids(list("project_id=" + project + "&workflow_id=wf-b", acme))).containsExactly(t5, t4);
+        assertThat(ids(list("project_id=" + project + "&workflow_id=wf-a", acme))).containsExactly(t3, t2, t1);
+        assertThat(ids(list("project_id=" + project + "&status=created", acme))).containsExactly(t5, t4, t3, t2, t1);
+        assertThat(ids(list("project_id=" + project + "&status=claimed", acme))).isEmpty();
+        assertThat(ids(list("workflow_id=wf-a&min_position=" + last, acme)))
+                .contains(t3, t2, t1, project + "-elsewhere").doesNotContain(t4, t5);
+
+        // cursor pagination
+        JsonNode page1 = list("project_id=" + project + "&limit=2", acme);
+        assertThat(ids(page1)).containsExactly(t5, t4);
+        String cursor1 = page1.path("next_cursor").asString();
+        assertThat(cursor1).isNotBlank();
+        JsonNode page2 = list("project_id=" + project + "&limit=2&after=" + cursor1, acme);
+        assertThat(ids(page2)).containsExactly(t3, t2);
+        String cursor2 = page2.path("next_cursor").asString();
+        assertThat(cursor2).isNotBlank().isNotEqualTo(cursor1);
+        JsonNode page3 = list("project_id=" + project + "&limit=2&after=" + cursor2, acme);
+        assertThat(ids(page3)).containsExactly(t1);
+        assertThat(page3.path("next_cursor").isNull()).isTrue();
+
+        // a filter and pagination together
+        JsonNode filtered1 = list("project_id=" + project + "&workflow_id=wf-a&limit=2", acme);
+        assertThat(ids(filtered1)).containsExactly(t3, t2);
+        JsonNode filtered2 = list("project_id=" + project + "&workflow_id=wf-a&limit=2&after="
+                + filtered1.path("next_cursor").asString(), acme);
+        assertThat(ids(filtered2)).containsExactly(t1);
+        assertThat(filtered2.path("next_cursor").isNull()).isTrue();
+
+        // invalid parameters
+        for (String query : List.of("status=bogus", "limit=0", "limit=201", "after=not-a-cursor")) {
+            JsonNode problem = json(listTasks(query, acme).expectStatus().isBadRequest()
+                    .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                    .expectBody(String.class).returnResult());
+            assertThat(problem.path("code").asString()).as(query).isEqualTo("invalid_parameter");
+        }
+
+        // none of it is visible to another organisation
+        assertThat(ids(list("project_id=" + project, TestIdentities.other()))).isEmpty();
+    }
+
+    @Test
+    void aPublishedWorkflowIsReadable() {
+        String workflowId = "wf-" + UUID.randomUUID().toString().substring(0, 8);
+        String key = WorkflowKeys.of("acme", workflowId);
+        Instant publishedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        long v1 = append("Workflow", key, 0, new WorkflowPublishedEvent(key, "acme", workflowId, 1,
+                definition(workflowId, 1, WorkflowDefinition.Enforcement.STRICT), "workflow: " + workflowId,
+                "alice", publishedAt));
+
+        JsonNode workflow = json(getWorkflow(workflowId, "min_position=" + v1, TestIdentities.acme())
+                .expectStatus().isOk().expectBody(String.class).returnResult());
+        assertThat(fieldNames(workflow)).isEqualTo(Set.of("org_id", "workflow_id", "version", "enforcement",
+                "definition", "published_by", "published_at", "position"));
+        assertThat(workflow.path("org_id").asString()).isEqualTo("acme");
+        assertThat(workflow.path("workflow_id").asString()).isEqualTo(workflowId);
+        assertThat(workflow.path("version").asInt()).isEqualTo(1);
+        assertThat(workflow.path("enforcement").asString()).isEqualTo("strict");
+        assertThat(workflow.path("published_by").asString()).isEqualTo("alice");
+        assertThat(Instant.parse(workflow.path("published_at").asString())).isEqualTo(publishedAt);
+        assertThat(workflow.path("position").asLong()).isEqualTo(v1);
+        JsonNode definition = workflow.path("definition");
+        assertThat(definition.path("id").asString()).isEqualTo(workflowId);
+        assertThat(definition.path("token_ttl_seconds").asLong()).isEqualTo(7200);
+        assertThat(definition.path("claim_lease_seconds").asLong()).isEqualTo(900);
+        assertThat(definition.path("phases").size()).isEqualTo(2);
+        assertThat(definition.path("phases").get(0).path("id").asString()).isEqualTo("PLAN");
+        assertThat(strings(definition.path("phases").get(0).path("tools").path("allowed")))
+                .containsExactly("read_file");
+        assertThat(definition.path("phases").get(1).path("terminal").asBoolean()).isTrue();
+        assertThat(definition.path("transitions").get(0).path("to").asString()).isEqualTo("DONE");
+
+        // a second version: the latest is served by default, the first one on request
+        long v2 = append("Workflow", key, 1, new WorkflowPublishedEvent(key, "acme", workflowId, 2,
+                definition(workflowId, 2, WorkflowDefinition.Enforcement.PERMISSIVE), "workflow: " + workflowId,
+                "alice", publishedAt.plusSeconds(60)));
+        JsonNode latest = json(getWorkflow(workflowId, "min_position=" + v2, TestIdentities.acme())
+                .expectStatus().isOk().expectBody(String.class).returnResult());
+        assertThat(latest.path("version").asInt()).isEqualTo(2);
+        assertThat(latest.path("enforcement").asString()).isEqualTo("permissive");
+        assertThat(latest.path("position").asLong()).isEqualTo(v2);
+        JsonNode first = json(getWorkflow(workflowId, "version=1", TestIdentities.acme())
+                .expectStatus().isOk().expectBody(String.class).returnResult());
+        assertThat(first.path("version").asInt()).isEqualTo(1);
+        assertThat(first.path("position").asLong()).isEqualTo(v1);
+        json(getWorkflow(workflowId, "version=3", TestIdentities.acme())
+                .expectStatus().isNotFound().expectBody(String.class).returnResult());
+
+        JsonNode listed = json(http.get().uri("/api/v1/workflows?min_position=" + v2)
+                .header(InternalTokens.HEADER, TestIdentities.acme())
+                .exchange().expectStatus().isOk().expectBody(String.class).returnResult());
+        List<JsonNode> mine = new ArrayList<>();
+        listed.path("items").forEach(item -> {
+            if (item.path("workflow_id").asString().equals(workflowId)) {
+                mine.add(item);
+            }
+        });
+        assertThat(mine).hasSize(1);
+        assertThat(mine.get(0).path("version").asInt()).isEqualTo(2);
+
+        // another organisation
+        JsonNode notFound = json(getWorkflow(workflowId, "min_position=" + v2, TestIdentities.other())
+                .expectStatus().isNotFound()
+                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody(String.class).returnResult());
+        assertThat(notFound.path("code").asString()).isEqualTo("workflow_not_found");
+        JsonNode othersList = json(http.get().uri("/api/v1/workflows")
+                .header(InternalTokens.HEADER, TestIdentities.other())
+                .exchange().expectStatus().isOk().expectBody(String.class).returnResult());
+        assertThat(othersList.path("items").size()).isZero();
+    }
+
+    @Test
+    void aPositionThatIsNotReachedIsA503WithinTheMaxWait() {
+        long future = lastIndex() + 1_000_000;
+        for (String uri : List.of("/api/v1/tasks/" + UUID.randomUUID() + "?min_position=" + future,
+                "/api/v1/workflows?min_position=" + future)) {
+            long start = System.nanoTime();
+            JsonNode problem = json(http.get().uri(uri)
+                    .header(InternalTokens.HEADER, TestIdentities.acme())
+                    .exchange()
+                    .expectStatus().isEqualTo(503)
+                    .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                    .expectBody(String.class).returnResult());
+            long elapsedMs = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            assertThat(problem.path("code").asString()).isEqualTo("position_not_reached");
+            assertThat(problem.path("status").asInt()).isEqualTo(503);
+            assertThat(problem.path("retry_after_seconds").asInt()).isEqualTo(1);
+            assertThat(elapsedMs).as("%s answered after %d ms", uri, elapsedMs)
+                    .isGreaterThanOrEqualTo(MAX_WAIT_MS - 50)
+                    .isLessThan(MAX_WAIT_MS + 2_500);
+        }
+    }
+
+    @Test
+    void requestsWithoutAValidIdentityAreRefused() {
+        for (String token : new String[]{null, "garbage", TestIdentities.forgedAcme()}) {
+            WebTestClient.RequestHeadersSpec<?> request = http.get().uri("/api/v1/tasks");
+            if (token != null) {
+                request = request.header(InternalTokens.HEADER, token);
+            }
+            JsonNode problem = json(request.exchange()
+                    .expectStatus().isUnauthorized()
+                    .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                    .expectBody(String.class).returnResult());
+            assertThat(problem.path("code").asString()).isEqualTo("unauthenticated");
+        }
+    }
+
+    /** Runs last: it stops and resets the {@code tasks} processor, which the other tests rely on. */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void replayingTheTaskProjectionRebuildsTheSameTable() {
+        String project = "replay-" + UUID.randomUUID().toString().substring(0, 8);
+        String first = project + "-1";
+        String second = project + "-2";
+        append("Task", first, 0, task(first, "acme", project, "wf-a"));
+        long last = append("Task", second, 0, task(second, "acme", project, "wf-b"));
+        StreamingEventProcessor tasks = processor(TaskProjection.GROUP);
+        awaitCaughtUp(tasks, last);
+        List<String> before = taskRows();
+        assertThat(before).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(before.size()).isEqualTo(taskEventCount());
+        String digestBefore = digest(before);
+
+        // damage the table: a changed row and a row no event produced; a replay must repair both
+        jdbc.update("UPDATE tasks SET title = 'tampered', priority = 999 WHERE task_id = ?", first);
+        jdbc.update("""
+                INSERT INTO tasks (task_id, org_id, project_id, title, description, status, phase, workflow_id,
+                                   workflow_version, depends_on, required_capabilities, priority, created_by,
+                                   created_at, updated_at, created_position, position)
+                VALUES (?, 'acme', ?, 'no event', NULL, 'created', 'PLAN', 'wf-a', 1, '[]', '[]', 0, 'x', ?, ?, 0, 0)""",
+                project + "-orphan", project, Timestamp.from(Instant.now()), Timestamp.from(Instant.now()));
+        assertThat(digest(taskRows())).isNotEqualTo(digestBefore);
+
+        tasks.shutDown();
+        tasks.resetTokens();
+        tasks.start();
+        awaitCaughtUp(tasks, last);
+
+        List<String> after = taskRows();
+        assertThat(after).isEqualTo(before);
+        assertThat(digest(after)).isEqualTo(digestBefore);
+
+        // and the HTTP API serves the rebuilt rows
+        JsonNode page = list("project_id=" + project + "&min_position=" + last, TestIdentities.acme());
+        assertThat(ids(page)).containsExactly(second, first);
+        assertThat(page.path("items").get(1).path("title").asString()).isEqualTo("Task " + first);
+    }
+
+    /**
+     * Idempotency: the {@code tasks} processor's own {@link EventHandlerInvoker} (the annotated
+     * {@link TaskProjection} handler with Axon's parameter resolution) is handed the very tracked event the processor
+     * already applied, read back from the event store with its tracking token. Re-publishing is no way to test this:
+     * the same aggregate sequence number cannot be appended twice, and a new event would be a different event.
+     */
+    @Test
+    void applyingAnAlreadyAppliedEventAgainLeavesOneUnchangedRow() throws Exception {
+        String taskId = "idem-" + UUID.randomUUID();
+        long position = append("Task", taskId, 0, task(taskId, "acme", "idem", "wf-a"));
+        getTask(taskId, position, TestIdentities.acme()).expectStatus().isOk();
+        List<String> row = taskRow(taskId);
+        assertThat(row).hasSize(1);
+
+        TrackedEventMessage<?> event = trackedEventAt(position);
+        assertThat(((DomainEventMessage<?>) event).getAggregateIdentifier()).isEqualTo(taskId);
+        EventHandlerInvoker invoker = ((AbstractEventProcessor) processor(TaskProjection.GROUP)).eventHandlerInvoker();
+        assertThat(invoker.canHandle(event, Segment.ROOT_SEGMENT)).isTrue();
+
+        redeliver(invoker, event);
+        redeliver(invoker, event);
+        assertThat(taskRow(taskId)).isEqualTo(row);
+
+        // control: the same invocation does apply the event when the row is missing, so the check above is not vacuous
+        jdbc.update("DELETE FROM tasks WHERE task_id = ?", taskId);
+        assertThat(taskRow(taskId)).isEmpty();
+        redeliver(invoker, event);
+        assertThat(taskRow(taskId)).isEqualTo(row);
+        redeliver(invoker, event);
+        assertThat(taskRow(taskId)).isEqualTo(row);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+
+    /** Appends one domain event through the context's event bus in a unit of work; returns its global index. */
+    long append(String aggregateType, String aggregateId, long sequence, Object payload) {
+        DefaultUnitOfWork.startAndGet(null).execute(() -> eventBus.publish(
+                new GenericDomainEventMessage<>(aggregateType, aggregateId, sequence, payload)));
+        return jdbc.queryForObject("SELECT global_index FROM " + EVENTS
+                + " WHERE aggregate_identifier = ? AND sequence_number = ?", Long.class, aggregateId, sequence);
+    }
+
+    static TaskCreatedEvent task(String taskId, String org, String project, String workflowId) {
+        return new TaskCreatedEvent(taskId, org, project, "Task " + taskId, null, workflowId, 1, "PLAN", List.of(),
+                List.of("java"), 0, "alice", Instant.now().truncatedTo(ChronoUnit.MILLIS));
+    }
+
+    static WorkflowDefinition definition(String id, int version, WorkflowDefinition.Enforcement enforcement) {
+        return new WorkflowDefinition(id, version, enforcement, 7200, 900,
+                List.of(new PhaseDefinition("PLAN", false,
+                                new PhaseDefinition.ToolPolicy(List.of("read_file"), Map.of(), List.of()), null),
+                        new PhaseDefinition("DONE", true, null, null)),
+                List.of(new TransitionDefinition("PLAN", "DONE", List.of("plan"), List.of())), Map.of(), Map.of());
+    }
+
+    StreamingEventProcessor processor(String group) {
+        return processing.eventProcessor(group, StreamingEventProcessor.class)
+                .orElseThrow(() -> new AssertionError("no streaming processor " + group));
+    }
+
+    long lastIndex() {
+        Long last = jdbc.queryForObject("SELECT MAX(global_index) FROM " + EVENTS, Long.class);
+        return last == null ? 0 : last;
+    }
+
+    int taskEventCount() {
+        return jdbc.queryForObject("SELECT COUNT(*) FROM " + EVENTS + " WHERE payload_type = ?", Integer.class,
+                TaskCreatedEvent.class.getName());
+    }
+
+    /**
+     * Waits until every segment of the processor runs without error and has processed {@code position}. (A reset
+     * processor keeps reporting "replaying" until it handles an event past the reset position, so that is not
+     * waited for.)
+     */
+    void awaitCaughtUp(StreamingEventProcessor processor, long position) {
+        awaitCondition(processor.getName() + " processed position " + position, () -> {
+            Map<Integer, EventTrackerStatus> statuses = processor.processingStatus();
+            if (!processor.isRunning() || statuses.isEmpty()) {
+                return false;
+            }
+            for (EventTrackerStatus status : statuses.values()) {
+                TrackingToken lower = WrappedToken.unwrapLowerBound(status.getTrackingToken());
+                if (status.isErrorState() || lower == null
+                        || lower.position().orElse(-1L) < position) {
+                    return false;
+                }
+            }
+            return true;
+        }, Duration.ofSeconds(15), () -> "running=" + processor.isRunning() + ", statuses="
+                + processor.processingStatus() + ", stored tokens=" + jdbc.queryForList(
+                "SELECT segment, token_type, owner FROM token_entry WHERE processor_name = ?", processor.getName()));
+    }
+
+    static void awaitCondition(String what, BooleanSupplier condition, Duration timeout) {
+        awaitCondition(what, condition, timeout, () -> "");
+    }
+
+    static void awaitCondition(String what, BooleanSupplier condition, Duration timeout, Supplier<String> state) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Timed out after " + timeout + " waiting until " + what + " " + state.get());
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    /** The event at {@code position}, read back from the store as a processor receives it (with its token). */
+    TrackedEventMessage<?> trackedEventAt(long position) {
+        try (Stream<? extends TrackedEventMessage<?>> events = storageEngine.readEvents(
+                GapAwareTrackingToken.newInstance(position - 1, List.of()), false)) {
+            return events.filter(e -> e.trackingToken().position().orElse(-1L) == position)
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no event at position " + position));
+        }
+    }
+
+    static void redeliver(EventHandlerInvoker invoker, TrackedEventMessage<?> event) {
+        ResultMessage<Object> result = DefaultUnitOfWork.startAndGet(event).executeWithResult(() -> {
+            invoker.handle(event, Segment.ROOT_SEGMENT);
+            return null;
+        });
+        if (result.isExceptional()) {
+            throw new AssertionError("the handler failed", result.exceptionResult());
+        }
+    }
+
+    List<String> taskRows() {
+        return jdbc.query("SELECT * FROM tasks ORDER BY task_id", AbstractQueryStorageTest::describe);
+    }
+
+    List<String> taskRow(String taskId) {
+        return jdbc.query("SELECT * FROM tasks WHERE task_id = ?", AbstractQueryStorageTest::describe, taskId);
+    }
+
+    private static String describe(ResultSet rs, int row) throws SQLException {
+        return String.join("|", rs.getString("task_id"), rs.getString("org_id"), rs.getString("project_id"),
+                rs.getString("title"), String.valueOf(rs.getString("description")), rs.getString("status"),
+                rs.getString("phase"), rs.getString("workflow_id"), String.valueOf(rs.getInt("workflow_version")),
+                rs.getString("depends_on"), rs.getString("required_capabilities"), String.valueOf(rs.getInt("priority")),
+                rs.getString("created_by"), rs.getTimestamp("created_at").toInstant().toString(),
+                rs.getTimestamp("updated_at").toInstant().toString(), String.valueOf(rs.getLong("created_position")),
+                String.valueOf(rs.getLong("position")));
+    }
+
+    static String digest(List<String> rows) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (String row : rows) {
+                sha.update(row.getBytes(StandardCharsets.UTF_8));
+                sha.update((byte) '\n');
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    WebTestClient.ResponseSpec getTask(String taskId, long minPosition, String token) {
+        return http.get().uri("/api/v1/tasks/{id}?min_position={p}", taskId, minPosition)
+                .header(InternalTokens.HEADER, token)
+                .exchange();
+    }
+
+    WebTestClient.ResponseSpec getWorkflow(String workflowId, String query, String token) {
+        return http.get().uri("/api/v1/workflows/" + workflowId + "?" + query)
+                .header(InternalTokens.HEADER, token)
+                .exchange();
+    }
+
+    WebTestClient.ResponseSpec listTasks(String query, String token) {
+        return http.get().uri("/api/v1/tasks?" + query)
+                .header(InternalTokens.HEADER, token)
+                .exchange();
+    }
+
+    JsonNode list(String query, String token) {
+        return json(listTasks(query, token).expectStatus().isOk().expectBody(String.class).returnResult());
+    }
+
+    static List<String> ids(JsonNode page) {
+        List<String> ids = new ArrayList<>();
+        page.path("items").forEach(item -> ids.add(item.path("task_id").asString()));
+        return ids;
+    }
+
+    static List<String> strings(JsonNode array) {
+        List<String> values = new ArrayList<>();
+        array.forEach(v -> values.add(v.asString()));
+        return values;
+    }
+
+    static Set<String> fieldNames(JsonNode node) {
+        return Set.copyOf(node.propertyNames());
+    }
+
+    static JsonNode json(EntityExchangeResult<String> result) {
+        String body = result.getResponseBody();
+        assertThat(body).as("response body of %s", result.getUrl()).isNotNull();
+        return JSON.readTree(body);
+    }
+}
