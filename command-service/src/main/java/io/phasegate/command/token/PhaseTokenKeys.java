@@ -15,12 +15,8 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import io.phasegate.platform.identity.JwkFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.text.ParseException;
 import java.time.Clock;
@@ -116,7 +112,7 @@ public final class PhaseTokenKeys {
             }
             Ring ring = parse(Files.readString(file), file.toString());
             if (!Files.exists(JwkFiles.publicFileOf(file))) {
-                writeAtomically(JwkFiles.publicFileOf(file), publicJwkSet(ring).toString(false));
+                JwkFiles.writeAtomically(JwkFiles.publicFileOf(file), publicJwkSet(ring).toString(false));
             }
             return new PhaseTokenKeys(file, clock, ring);
         } catch (IOException e) {
@@ -292,29 +288,8 @@ public final class PhaseTokenKeys {
     private static void persist(Path file, Ring ring) throws IOException {
         List<JWK> keys = new ArrayList<>();
         ring.byKid().values().forEach(entry -> keys.add(entry.key()));
-        writeAtomically(file, new JWKSet(keys, Map.of(ACTIVE_KID_MEMBER, ring.activeKid())).toString(false));
-        writeAtomically(JwkFiles.publicFileOf(file), publicJwkSet(ring).toString(false));
+        JwkFiles.writeAtomically(file, new JWKSet(keys, Map.of(ACTIVE_KID_MEMBER, ring.activeKid())).toString(false));
+        JwkFiles.writeAtomically(JwkFiles.publicFileOf(file), publicJwkSet(ring).toString(false));
     }
 
-    /** Same pattern as {@code JwkFiles.writeAtomically}: owner-only temp file in the same directory, then a move. */
-    private static void writeAtomically(Path file, String content) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".tmp-", ".json");
-        try {
-            try {
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException ignored) {
-                // not a POSIX file system
-            }
-            Files.writeString(tmp, content, StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package io.phasegate.command.storage;
 
+import io.phasegate.platform.identity.testing.TestIdentities;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -39,39 +40,7 @@ import tools.jackson.databind.json.JsonMapper;
 abstract class AbstractCommandStorageTest {
 
     /** The example of SPEC §2.1, verbatim. */
-    static final String SPEC_WORKFLOW = """
-            workflow: tdd-default          # id
-            version: 1                     # publishing the same id needs a higher version
-            enforcement: strict            # strict: violations are blocked; permissive: allowed, recorded as warnings
-            token_ttl_seconds: 7200
-            claim_lease_seconds: 900       # a claim expires unless renewed (heartbeat)
-            phases:
-              - id: PLAN
-                tools:
-                  allowed: [read_file, search_code]
-              - id: TDD
-                tools:
-                  allowed: [read_file, write_file, run_tests]
-                  constraints:
-                    write_file: { path: ["tests/**", "**/*Test.java"] }   # globs the `path` argument must match
-              - id: IMPL
-                tools:
-                  allowed: [read_file, write_file, run_tests]
-              - id: REVIEW
-                tools:
-                  allowed: [read_file]
-                  approval_required: [deploy_preview]                      # allowed only after a human approval
-                on_enter:
-                  request_reviews: { count: 1, role: reviewer }
-              - id: COMPLETE
-                terminal: true
-            transitions:
-              - { from: PLAN,   to: TDD,      artifacts: [plan],                         gates: [plan_has_acceptance_criteria] }
-              - { from: TDD,    to: IMPL,     artifacts: [tests, test_result],           gates: [tests_are_failing] }
-              - { from: IMPL,   to: REVIEW,   artifacts: [implementation, test_result],  gates: [all_tests_pass] }
-              - { from: REVIEW, to: IMPL }
-              - { from: REVIEW, to: COMPLETE, artifacts: [review],                       gates: [reviews_approved, no_blocking_issues] }
-            """;
+    static final String SPEC_WORKFLOW = io.phasegate.command.workflow.TestWorkflows.specExample();
 
     static final String EVENTS = "eventstore.domain_event_entry";
     static final String WORKFLOW_PUBLISHED = "io.phasegate.events.workflow.WorkflowPublishedEvent";

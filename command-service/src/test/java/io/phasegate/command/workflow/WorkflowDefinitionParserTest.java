@@ -17,39 +17,7 @@ import org.junit.jupiter.api.Test;
 class WorkflowDefinitionParserTest {
 
     /** The example of SPEC §2.1, verbatim. */
-    private static final String SPEC_EXAMPLE = """
-            workflow: tdd-default          # id
-            version: 1                     # publishing the same id needs a higher version
-            enforcement: strict            # strict: violations are blocked; permissive: allowed, recorded as warnings
-            token_ttl_seconds: 7200
-            claim_lease_seconds: 900       # a claim expires unless renewed (heartbeat)
-            phases:
-              - id: PLAN
-                tools:
-                  allowed: [read_file, search_code]
-              - id: TDD
-                tools:
-                  allowed: [read_file, write_file, run_tests]
-                  constraints:
-                    write_file: { path: ["tests/**", "**/*Test.java"] }   # globs the `path` argument must match
-              - id: IMPL
-                tools:
-                  allowed: [read_file, write_file, run_tests]
-              - id: REVIEW
-                tools:
-                  allowed: [read_file]
-                  approval_required: [deploy_preview]                      # allowed only after a human approval
-                on_enter:
-                  request_reviews: { count: 1, role: reviewer }
-              - id: COMPLETE
-                terminal: true
-            transitions:
-              - { from: PLAN,   to: TDD,      artifacts: [plan],                         gates: [plan_has_acceptance_criteria] }
-              - { from: TDD,    to: IMPL,     artifacts: [tests, test_result],           gates: [tests_are_failing] }
-              - { from: IMPL,   to: REVIEW,   artifacts: [implementation, test_result],  gates: [all_tests_pass] }
-              - { from: REVIEW, to: IMPL }
-              - { from: REVIEW, to: COMPLETE, artifacts: [review],                       gates: [reviews_approved, no_blocking_issues] }
-            """;
+    private static final String SPEC_EXAMPLE = TestWorkflows.specExample();
 
     /** The same definition as {@link #SPEC_EXAMPLE}, in JSON. */
     private static final String SPEC_EXAMPLE_JSON = """

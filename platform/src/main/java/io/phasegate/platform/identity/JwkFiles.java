@@ -70,7 +70,8 @@ public final class JwkFiles {
         return privateFile.resolveSibling(base + ".public.json");
     }
 
-    static void writeAtomically(Path file, String content) throws IOException {
+    /** Writes a key file atomically: an owner-only temporary file in the same directory, then a move. */
+    public static void writeAtomically(Path file, String content) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, ".tmp-", ".json");

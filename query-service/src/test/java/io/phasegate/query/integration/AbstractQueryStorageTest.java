@@ -1,5 +1,6 @@
 package io.phasegate.query.integration;
 
+import io.phasegate.platform.identity.testing.TestIdentities;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;

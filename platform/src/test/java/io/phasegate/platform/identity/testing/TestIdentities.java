@@ -1,4 +1,4 @@
-package io.phasegate.command.storage;
+package io.phasegate.platform.identity.testing;
 
 import com.nimbusds.jose.jwk.ECKey;
 import io.phasegate.platform.identity.CallerIdentity;
@@ -17,20 +17,20 @@ import java.util.Set;
  * An internal signing key made for this test JVM (in a temporary directory) and the gateway's token issuer on it;
  * the services under test verify with the public key file written beside it.
  */
-final class TestIdentities {
+public final class TestIdentities {
 
-    static final Path PUBLIC_KEYS_FILE;
+    public static final Path PUBLIC_KEYS_FILE;
     private static final InternalTokenIssuer ISSUER;
     /** A key the services do not know: tokens signed with it must be refused. */
     private static final InternalTokenIssuer FORGER;
 
     static {
         try {
-            Path dir = Files.createTempDirectory("phasegate-command-keys-");
+            Path dir = Files.createTempDirectory("phasegate-test-keys-");
             Path keyFile = dir.resolve("internal-signing.json");
             ECKey key = JwkFiles.loadOrCreateSigningKey(keyFile, "internal", true);
             PUBLIC_KEYS_FILE = JwkFiles.publicFileOf(keyFile);
-            Path forgedDir = Files.createTempDirectory("phasegate-command-forged-");
+            Path forgedDir = Files.createTempDirectory("phasegate-test-forged-");
             Path forgedFile = forgedDir.resolve("forged.json");
             ECKey forged = JwkFiles.loadOrCreateSigningKey(forgedFile, "internal", true);
             for (File f : new File[]{dir.toFile(), keyFile.toFile(), PUBLIC_KEYS_FILE.toFile(), forgedDir.toFile(),
@@ -48,17 +48,17 @@ final class TestIdentities {
     }
 
     /** A developer of organisation {@code acme}. */
-    static String acme() {
+    public static String acme() {
         return ISSUER.issue(new CallerIdentity("alice", "acme", Set.of("developer")));
     }
 
     /** A developer of organisation {@code other}. */
-    static String other() {
+    public static String other() {
         return ISSUER.issue(new CallerIdentity("bob", "other", Set.of("developer")));
     }
 
     /** A well-formed token signed with a key the services do not trust. */
-    static String forgedAcme() {
+    public static String forgedAcme() {
         return FORGER.issue(new CallerIdentity("mallory", "acme", Set.of("developer")));
     }
 }
