@@ -8,6 +8,8 @@ import io.phasegate.platform.storage.StorageProperties;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
 import java.util.concurrent.ScheduledExecutorService;
 import javax.sql.DataSource;
 import org.axonframework.eventsourcing.eventstore.jdbc.JdbcSQLErrorCodesResolver;
@@ -232,17 +234,42 @@ public class PhasegateAxonAutoConfiguration {
                 .build();
     }
 
-    /** Pooled streaming processors for every processing group, sized for a 2-core machine. */
+    /**
+     * Streaming event processors for every processing group, sized for a 2-core machine: one segment, batches of
+     * 100, one thread each. {@code phasegate.processors.type} chooses the kind:
+     * <ul>
+     *   <li>{@code tracking} (default): blocks on the event stream, which the embedded store's producer wakes after
+     *   each fetch ({@code phasegate.storage.event-fetch-delay-ms}), so events reach the query models within tens of
+     *   milliseconds;</li>
+     *   <li>{@code pooled}: Axon's pooled streaming processor; faster replays, but with the JDBC store it re-checks an
+     *   idle stream only every 500 ms (it needs an availability callback the JDBC-backed stream does not offer).</li>
+     * </ul>
+     * See docs/adr/0003-storage-modes-and-schemas.md.
+     */
     @Bean
-    ConfigurerModule pooledProcessorsConfigurer(SchemaMigrator migrated) {
+    ConfigurerModule streamingProcessorsConfigurer(SchemaMigrator migrated, Environment env) {
+        String type = env.getProperty("phasegate.processors.type", "tracking");
+        if ("pooled".equals(type)) {
+            return configurer -> configurer.eventProcessing(processing -> processing
+                    .usingPooledStreamingEventProcessors((config, builder) -> builder
+                            .initialSegmentCount(1)
+                            .batchSize(100)
+                            .tokenClaimInterval(2000)
+                            .claimExtensionThreshold(2000)
+                            .coordinatorExecutor(name -> singleThread(name + "-coordinator"))
+                            .workerExecutor(name -> singleThread(name + "-worker"))));
+        }
+        if (!"tracking".equals(type)) {
+            throw new IllegalStateException("phasegate.processors.type must be tracking or pooled, not '" + type + "'");
+        }
         return configurer -> configurer.eventProcessing(processing -> processing
-                .usingPooledStreamingEventProcessors((config, builder) -> builder
-                        .initialSegmentCount(1)
-                        .batchSize(100)
-                        .tokenClaimInterval(2000)
-                        .claimExtensionThreshold(2000)
-                        .coordinatorExecutor(name -> singleThread(name + "-coordinator"))
-                        .workerExecutor(name -> singleThread(name + "-worker"))));
+                .usingTrackingEventProcessors()
+                .registerTrackingEventProcessorConfiguration(config -> TrackingEventProcessorConfiguration
+                        .forSingleThreadedProcessing()
+                        .andInitialSegmentsCount(1)
+                        .andBatchSize(100)
+                        .andEventAvailabilityTimeout(1, TimeUnit.SECONDS)
+                        .andTokenClaimInterval(2, TimeUnit.SECONDS)));
     }
 
     private static ScheduledExecutorService singleThread(String name) {
