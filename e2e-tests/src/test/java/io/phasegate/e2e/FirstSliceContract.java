@@ -404,6 +404,43 @@ abstract class FirstSliceContract {
     // ------------------------------------------------------------------------------------------------
     // Helpers
 
+    /**
+     * Regression: an error raised before the handler read the request (a rejected token, a bad query parameter)
+     * used to complete the response while the request was still being received, and the next request on the same
+     * kept-alive connection could stall. The client here keeps its connections alive.
+     */
+    @Test
+    void errorResponsesLeaveKeptAliveConnectionsUsable() {
+        String internal = system.mintInternalToken("keepalive", "demo", List.of("viewer"));
+        for (int i = 0; i < 40; i++) {
+            assertProblem(http.get(api("/tasks")).bearer("not-a-jwt").send(), 401, "unauthenticated");
+            assertProblem(http.get(api("/tasks?status=bogus")).bearer(system.viewerToken()).send(), 400,
+                    "invalid_parameter");
+            assertThat(http.get(api("/tasks?limit=1")).bearer(system.viewerToken()).send().status()).isEqualTo(200);
+
+            assertProblem(http.get(system.queryUrl() + "/api/v1/tasks?limit=0")
+                    .header("X-Phasegate-Identity", internal).send(), 400, "invalid_parameter");
+            assertThat(http.get(system.queryUrl() + "/api/v1/tasks?limit=1")
+                    .header("X-Phasegate-Identity", internal).send().status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void thePhaseTokenKeysArePublishedAsAJwkSetWithoutPrivateParts() {
+        Http.Response response = http.get(system.gatewayUrl() + "/.well-known/jwks.json").send();
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        assertThat(response.contentType()).startsWith("application/jwk-set+json");
+        var keys = response.json().path("keys");
+        assertThat(keys.isArray()).isTrue();
+        assertThat(keys.size()).isGreaterThanOrEqualTo(1);
+        for (var key : keys) {
+            assertThat(key.path("kty").asString()).isEqualTo("EC");
+            assertThat(key.path("crv").asString()).isEqualTo("P-256");
+            assertThat(key.path("kid").asString()).isNotBlank();
+            assertThat(key.has("d")).as("no private key material").isFalse();
+        }
+    }
+
     private String api(String path) {
         return system.gatewayUrl() + "/api/v1" + path;
     }

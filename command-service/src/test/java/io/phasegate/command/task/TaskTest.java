@@ -168,7 +168,7 @@ class TaskTest {
     }
 
     /** A linear workflow through the given phases; the last one is terminal. */
-    private static WorkflowDefinition workflow(String id, int version, String... phases) {
+    static WorkflowDefinition workflow(String id, int version, String... phases) {
         List<PhaseDefinition> phaseList = new java.util.ArrayList<>();
         List<TransitionDefinition> transitions = new java.util.ArrayList<>();
         for (int i = 0; i < phases.length; i++) {
@@ -184,7 +184,7 @@ class TaskTest {
     }
 
     /** Matches the {@link ErrorDetails} of a rejection by code, status and extra members (not by message text). */
-    private static Matcher<ErrorDetails> rejection(String code, int status, Map<String, Object> extra) {
+    static Matcher<ErrorDetails> rejection(String code, int status, Map<String, Object> extra) {
         return new TypeSafeMatcher<>() {
             @Override
             protected boolean matchesSafely(ErrorDetails details) {

@@ -4,7 +4,11 @@ import io.phasegate.platform.identity.testing.TestIdentities;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.phasegate.events.task.TaskClaimExpiredEvent;
+import io.phasegate.events.task.TaskClaimedEvent;
 import io.phasegate.events.task.TaskCreatedEvent;
+import io.phasegate.events.task.TaskLeaseRenewedEvent;
+import io.phasegate.events.task.TaskReleasedEvent;
 import io.phasegate.events.workflow.PhaseDefinition;
 import io.phasegate.events.workflow.TransitionDefinition;
 import io.phasegate.events.workflow.WorkflowDefinition;
@@ -89,7 +93,7 @@ abstract class AbstractQueryStorageTest {
     static final long MAX_WAIT_MS = 1500;
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final Set<String> TASK_FIELDS = Set.of("task_id", "org_id", "project_id", "title", "description", "status",
-            "phase", "workflow_id", "workflow_version", "depends_on", "required_capabilities", "priority",
+            "phase", "claimed_by", "lease_expires_at", "workflow_id", "workflow_version", "depends_on", "required_capabilities", "priority",
             "created_by", "created_at", "updated_at", "position");
 
     /**
@@ -159,7 +163,7 @@ abstract class AbstractQueryStorageTest {
                 + " WHERE \"success\" = TRUE", String.class)).contains("V1__event_store.sql");
         assertThat(jdbc.queryForList("SELECT \"script\" FROM query.\"flyway_schema_history\""
                 + " WHERE \"success\" = TRUE", String.class))
-                .contains("V1__axon_infrastructure.sql", "V10__tasks_and_workflows.sql");
+                .contains("V1__axon_infrastructure.sql", "V10__tasks_and_workflows.sql", "V11__task_claims.sql");
     }
 
     @Test
@@ -183,6 +187,8 @@ abstract class AbstractQueryStorageTest {
         assertThat(task.path("description").asString()).isEqualTo("Users sign in with e-mail");
         assertThat(task.path("status").asString()).isEqualTo("created");
         assertThat(task.path("phase").asString()).isEqualTo("PLAN");
+        assertThat(task.path("claimed_by").isNull()).isTrue();
+        assertThat(task.path("lease_expires_at").isNull()).isTrue();
         assertThat(task.path("workflow_id").asString()).isEqualTo("tdd-default");
         assertThat(task.path("workflow_version").asInt()).isEqualTo(3);
         assertThat(strings(task.path("depends_on"))).containsExactly("dep-1", "dep-2");
@@ -207,6 +213,57 @@ abstract class AbstractQueryStorageTest {
         JsonNode acmeList = json(listTasks("project_id=ryw&min_position=" + position, TestIdentities.acme())
                 .expectStatus().isOk().expectBody(String.class).returnResult());
         assertThat(ids(acmeList)).contains(taskId);
+    }
+
+    @Test
+    void aClaimIsProjectedWithItsRenewedLeaseUntilItExpires() throws Exception {
+        String taskId = "claim-" + UUID.randomUUID();
+        String project = "claims-" + taskId.substring(6, 14);
+        Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        append("Task", taskId, 0, task(taskId, "acme", project, "wf-a"));
+        long claimed = append("Task", taskId, 1, new TaskClaimedEvent(taskId, "acme", "agent-7", "PLAN", 1, "jti-1",
+                t0.plusSeconds(7200), t0.plusSeconds(900), t0.plusSeconds(1)));
+        Instant renewedLease = t0.plusSeconds(1200);
+        Instant renewedAt = t0.plusSeconds(300);
+        long renewed = append("Task", taskId, 2, new TaskLeaseRenewedEvent(taskId, "acme", "agent-7", renewedLease,
+                renewedAt));
+
+        JsonNode task = json(getTask(taskId, renewed, TestIdentities.acme())
+                .expectStatus().isOk().expectBody(String.class).returnResult());
+        assertThat(fieldNames(task)).isEqualTo(TASK_FIELDS);
+        assertThat(task.path("status").asString()).isEqualTo("claimed");
+        assertThat(task.path("claimed_by").asString()).isEqualTo("agent-7");
+        assertThat(Instant.parse(task.path("lease_expires_at").asString())).isEqualTo(renewedLease);
+        assertThat(Instant.parse(task.path("updated_at").asString())).isEqualTo(renewedAt);
+        assertThat(task.path("position").asLong()).isEqualTo(renewed);
+        assertThat(ids(list("project_id=" + project + "&status=claimed", TestIdentities.acme())))
+                .containsExactly(taskId);
+        assertThat(jdbc.queryForObject("SELECT token_generation FROM tasks WHERE task_id = ?", Long.class, taskId))
+                .isEqualTo(1L);
+
+        // replay safety: the claim delivered again after the renewal does not roll the lease back
+        List<String> row = taskRow(taskId);
+        EventHandlerInvoker invoker = ((AbstractEventProcessor) processor(TaskProjection.GROUP)).eventHandlerInvoker();
+        redeliver(invoker, trackedEventAt(claimed));
+        redeliver(invoker, trackedEventAt(renewed));
+        assertThat(taskRow(taskId)).isEqualTo(row);
+
+        Instant expiredAt = t0.plusSeconds(1201);
+        long expired = append("Task", taskId, 3, new TaskClaimExpiredEvent(taskId, "acme", "agent-7", renewedLease,
+                expiredAt));
+        JsonNode free = json(getTask(taskId, expired, TestIdentities.acme())
+                .expectStatus().isOk().expectBody(String.class).returnResult());
+        assertThat(fieldNames(free)).isEqualTo(TASK_FIELDS);
+        assertThat(free.path("status").asString()).isEqualTo("created");
+        assertThat(free.path("claimed_by").isNull()).isTrue();
+        assertThat(free.path("lease_expires_at").isNull()).isTrue();
+        assertThat(Instant.parse(free.path("updated_at").asString())).isEqualTo(expiredAt);
+        assertThat(free.path("position").asLong()).isEqualTo(expired);
+        assertThat(ids(list("project_id=" + project + "&status=claimed", TestIdentities.acme()))).isEmpty();
+        assertThat(ids(list("project_id=" + project + "&status=created", TestIdentities.acme())))
+                .containsExactly(taskId);
+        assertThat(jdbc.queryForObject("SELECT token_generation FROM tasks WHERE task_id = ?", Long.class, taskId))
+                .isEqualTo(1L);
     }
 
     @Test
@@ -384,8 +441,17 @@ abstract class AbstractQueryStorageTest {
         String project = "replay-" + UUID.randomUUID().toString().substring(0, 8);
         String first = project + "-1";
         String second = project + "-2";
+        Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         append("Task", first, 0, task(first, "acme", project, "wf-a"));
-        long last = append("Task", second, 0, task(second, "acme", project, "wf-b"));
+        append("Task", second, 0, task(second, "acme", project, "wf-b"));
+        // claim columns are rebuilt too: the first task was claimed and released, the second is claimed
+        append("Task", first, 1, new TaskClaimedEvent(first, "acme", "agent-1", "PLAN", 1, "jti-a", t0.plusSeconds(7200),
+                t0.plusSeconds(900), t0));
+        append("Task", first, 2, new TaskReleasedEvent(first, "acme", "agent-1", t0.plusSeconds(60)));
+        append("Task", second, 1, new TaskClaimedEvent(second, "acme", "agent-2", "PLAN", 1, "jti-b",
+                t0.plusSeconds(7200), t0.plusSeconds(900), t0.plusSeconds(1)));
+        long last = append("Task", second, 2, new TaskLeaseRenewedEvent(second, "acme", "agent-2",
+                t0.plusSeconds(1200), t0.plusSeconds(300)));
         StreamingEventProcessor tasks = processor(TaskProjection.GROUP);
         awaitCaughtUp(tasks, last);
         List<String> before = taskRows();
@@ -401,6 +467,8 @@ abstract class AbstractQueryStorageTest {
                                    created_at, updated_at, created_position, position)
                 VALUES (?, 'acme', ?, 'no event', NULL, 'created', 'PLAN', 'wf-a', 1, '[]', '[]', 0, 'x', ?, ?, 0, 0)""",
                 project + "-orphan", project, Timestamp.from(Instant.now()), Timestamp.from(Instant.now()));
+        jdbc.update("UPDATE tasks SET claimed_by = 'intruder', lease_expires_at = NULL, token_generation = 9"
+                + " WHERE task_id = ?", second);
         assertThat(digest(taskRows())).isNotEqualTo(digestBefore);
 
         tasks.shutDown();
@@ -416,6 +484,12 @@ abstract class AbstractQueryStorageTest {
         JsonNode page = list("project_id=" + project + "&min_position=" + last, TestIdentities.acme());
         assertThat(ids(page)).containsExactly(second, first);
         assertThat(page.path("items").get(1).path("title").asString()).isEqualTo("Task " + first);
+        assertThat(page.path("items").get(1).path("status").asString()).isEqualTo("created");
+        assertThat(page.path("items").get(1).path("claimed_by").isNull()).isTrue();
+        assertThat(page.path("items").get(0).path("status").asString()).isEqualTo("claimed");
+        assertThat(page.path("items").get(0).path("claimed_by").asString()).isEqualTo("agent-2");
+        assertThat(Instant.parse(page.path("items").get(0).path("lease_expires_at").asString()))
+                .isEqualTo(t0.plusSeconds(1200));
     }
 
     /**
@@ -562,7 +636,10 @@ abstract class AbstractQueryStorageTest {
     private static String describe(ResultSet rs, int row) throws SQLException {
         return String.join("|", rs.getString("task_id"), rs.getString("org_id"), rs.getString("project_id"),
                 rs.getString("title"), String.valueOf(rs.getString("description")), rs.getString("status"),
-                rs.getString("phase"), rs.getString("workflow_id"), String.valueOf(rs.getInt("workflow_version")),
+                rs.getString("phase"), String.valueOf(rs.getString("claimed_by")),
+                String.valueOf(rs.getTimestamp("lease_expires_at") == null ? null
+                        : rs.getTimestamp("lease_expires_at").toInstant()),
+                String.valueOf(rs.getLong("token_generation")), rs.getString("workflow_id"), String.valueOf(rs.getInt("workflow_version")),
                 rs.getString("depends_on"), rs.getString("required_capabilities"), String.valueOf(rs.getInt("priority")),
                 rs.getString("created_by"), rs.getTimestamp("created_at").toInstant().toString(),
                 rs.getTimestamp("updated_at").toInstant().toString(), String.valueOf(rs.getLong("created_position")),

@@ -3,7 +3,10 @@ package io.phasegate.events.task;
 import java.time.Instant;
 import java.util.List;
 
-/** Query result: the snapshot of a task as the task projection holds it. */
+/**
+ * Query result: the snapshot of a task as the task projection holds it. {@code claimedBy} and
+ * {@code leaseExpiresAt} are null while the task is not claimed.
+ */
 public record TaskView(
         String taskId,
         String orgId,
@@ -12,6 +15,8 @@ public record TaskView(
         String description,
         String status,
         String phase,
+        String claimedBy,
+        Instant leaseExpiresAt,
         String workflowId,
         int workflowVersion,
         List<String> dependsOn,

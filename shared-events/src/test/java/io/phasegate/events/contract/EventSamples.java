@@ -1,6 +1,10 @@
 package io.phasegate.events.contract;
 
+import io.phasegate.events.task.TaskClaimExpiredEvent;
+import io.phasegate.events.task.TaskClaimedEvent;
 import io.phasegate.events.task.TaskCreatedEvent;
+import io.phasegate.events.task.TaskLeaseRenewedEvent;
+import io.phasegate.events.task.TaskReleasedEvent;
 import io.phasegate.events.workflow.PhaseDefinition;
 import io.phasegate.events.workflow.PhaseDefinition.OnEnter;
 import io.phasegate.events.workflow.PhaseDefinition.RequestReviews;
@@ -24,6 +28,10 @@ final class EventSamples {
 
     static final Map<Class<?>, Object> SAMPLES = Map.of(
             TaskCreatedEvent.class, taskCreated(),
+            TaskClaimedEvent.class, taskClaimed(),
+            TaskLeaseRenewedEvent.class, taskLeaseRenewed(),
+            TaskReleasedEvent.class, taskReleased(),
+            TaskClaimExpiredEvent.class, taskClaimExpired(),
             WorkflowPublishedEvent.class, workflowPublished());
 
     static TaskCreatedEvent taskCreated() {
@@ -41,6 +49,45 @@ final class EventSamples {
                 5,
                 "user-ada",
                 Instant.parse("2025-03-14T09:26:53.589Z"));
+    }
+
+    static TaskClaimedEvent taskClaimed() {
+        return new TaskClaimedEvent(
+                "task-7f3c",
+                "org-acme",
+                "agent-coder-1",
+                "PLAN",
+                4,
+                "jti-5b1e9c2d",
+                Instant.parse("2025-03-14T11:26:53.589Z"),
+                Instant.parse("2025-03-14T09:41:53.589Z"),
+                Instant.parse("2025-03-14T09:26:53.589Z"));
+    }
+
+    static TaskLeaseRenewedEvent taskLeaseRenewed() {
+        return new TaskLeaseRenewedEvent(
+                "task-7f3c",
+                "org-acme",
+                "agent-coder-1",
+                Instant.parse("2025-03-14T09:51:53.589Z"),
+                Instant.parse("2025-03-14T09:36:53.589Z"));
+    }
+
+    static TaskReleasedEvent taskReleased() {
+        return new TaskReleasedEvent(
+                "task-7f3c",
+                "org-acme",
+                "agent-coder-1",
+                Instant.parse("2025-03-14T09:45:12.034Z"));
+    }
+
+    static TaskClaimExpiredEvent taskClaimExpired() {
+        return new TaskClaimExpiredEvent(
+                "task-7f3c",
+                "org-acme",
+                "agent-coder-1",
+                Instant.parse("2025-03-14T09:51:53.589Z"),
+                Instant.parse("2025-03-14T09:52:00.120Z"));
     }
 
     static WorkflowPublishedEvent workflowPublished() {
