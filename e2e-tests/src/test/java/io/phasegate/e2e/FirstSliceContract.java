@@ -404,6 +404,24 @@ abstract class FirstSliceContract {
     // ------------------------------------------------------------------------------------------------
     // Helpers
 
+    @Test
+    void aCommandRetriedWithItsIdempotencyKeyIsAnsweredOnceAndWrittenOnce() {
+        String workflow = publishWorkflow("idempotent");
+        Map<String, Object> body = Map.of("title", "Exactly once", "workflow_id", workflow);
+        String key = "retry-" + System.nanoTime();
+        long before = system.countEvents();
+
+        Http.Response first = http.post(api("/tasks")).bearer(system.developerToken())
+                .header("Idempotency-Key", key).json(body).send();
+        Http.Response retry = http.post(api("/tasks")).bearer(system.developerToken())
+                .header("Idempotency-Key", key).json(body).send();
+
+        assertThat(first.status()).as(first.toString()).isEqualTo(201);
+        assertThat(retry.status()).as(retry.toString()).isEqualTo(201);
+        assertThat(retry.json()).isEqualTo(first.json());
+        assertThat(system.countEvents()).isEqualTo(before + 1);
+    }
+
     /**
      * Regression: an error raised before the handler read the request (a rejected token, a bad query parameter)
      * used to complete the response while the request was still being received, and the next request on the same

@@ -1,5 +1,6 @@
 package io.phasegate.command.web;
 
+import io.phasegate.command.idempotency.IdempotentCommands;
 import io.phasegate.command.position.CommandSender;
 import io.phasegate.events.task.CreateTaskCommand;
 import io.phasegate.platform.identity.CallerIdentity;
@@ -16,8 +17,11 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /** Human and service endpoints that change tasks. */
 @RestController
@@ -27,9 +31,13 @@ class TaskCommandController {
     private static final Pattern CAPABILITY = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
 
     private final CommandSender commands;
+    private final IdempotentCommands idempotent;
+    private final ObjectMapper json;
 
-    TaskCommandController(CommandSender commands) {
+    TaskCommandController(CommandSender commands, IdempotentCommands idempotent, ObjectMapper json) {
         this.commands = commands;
+        this.idempotent = idempotent;
+        this.json = json;
     }
 
     /** Request body of {@code POST /api/v1/tasks}; unknown fields are rejected. */
@@ -43,9 +51,16 @@ class TaskCommandController {
 
     @PostMapping(path = "/api/v1/tasks", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<ResponseEntity<CreatedTask>> create(@RequestBody CreateTaskRequest request, CallerIdentity caller) {
+    Mono<ResponseEntity<JsonNode>> create(@RequestBody CreateTaskRequest request,
+                                          @RequestHeader(name = IdempotentCommands.HEADER, required = false) String key,
+                                          CallerIdentity caller) {
         Authorization.require(caller, Permission.Area.TASKS, Permission.Level.FULL);
         validate(request);
+        return idempotent.run(caller, key, "POST /api/v1/tasks " + json.writeValueAsString(request),
+                () -> create(request, caller));
+    }
+
+    private Mono<ResponseEntity<CreatedTask>> create(CreateTaskRequest request, CallerIdentity caller) {
         String taskId = UUID.randomUUID().toString();
         CreateTaskCommand command = new CreateTaskCommand(taskId, caller.orgId(),
                 request.projectId() == null ? "default" : request.projectId(), request.title().strip(),

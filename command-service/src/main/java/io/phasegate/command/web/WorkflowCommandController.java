@@ -1,5 +1,6 @@
 package io.phasegate.command.web;
 
+import io.phasegate.command.idempotency.IdempotentCommands;
 import io.phasegate.command.position.CommandSender;
 import io.phasegate.command.workflow.DocumentFormat;
 import io.phasegate.command.workflow.InvalidWorkflowException;
@@ -24,6 +25,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
 
 /** {@code PUT /api/v1/workflows/{id}}: publish a workflow version, as YAML or JSON. */
 @RestController
@@ -34,9 +36,11 @@ class WorkflowCommandController {
 
     private final WorkflowDefinitionParser parser = new WorkflowDefinitionParser();
     private final CommandSender commands;
+    private final IdempotentCommands idempotent;
 
-    WorkflowCommandController(CommandSender commands) {
+    WorkflowCommandController(CommandSender commands, IdempotentCommands idempotent) {
         this.commands = commands;
+        this.idempotent = idempotent;
     }
 
     record PublishedWorkflow(String workflowId, int version, long position) {
@@ -45,10 +49,11 @@ class WorkflowCommandController {
     @PutMapping(path = "/api/v1/workflows/{workflowId}",
             consumes = {"application/yaml", "application/x-yaml", "text/yaml", "application/json"},
             produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<ResponseEntity<PublishedWorkflow>> publish(@PathVariable String workflowId,
-                                                    @RequestHeader(HttpHeaders.CONTENT_TYPE) MediaType contentType,
-                                                    @RequestBody String document,
-                                                    CallerIdentity caller) {
+    Mono<ResponseEntity<JsonNode>> publish(@PathVariable String workflowId,
+                                           @RequestHeader(HttpHeaders.CONTENT_TYPE) MediaType contentType,
+                                           @RequestHeader(name = IdempotentCommands.HEADER, required = false) String key,
+                                           @RequestBody String document,
+                                           CallerIdentity caller) {
         Authorization.require(caller, Permission.Area.TASKS, Permission.Level.FULL);
         DocumentFormat format = YAML.stream().anyMatch(contentType::isCompatibleWith) ? DocumentFormat.YAML
                 : DocumentFormat.JSON;
@@ -60,9 +65,10 @@ class WorkflowCommandController {
         }
         PublishWorkflowCommand command = new PublishWorkflowCommand(WorkflowKeys.of(caller.orgId(), workflowId),
                 caller.orgId(), definition, document, caller.subject());
-        return commands.send(command).map(position -> ResponseEntity
-                .created(URI.create("/api/v1/workflows/" + workflowId + "?version=" + definition.version()))
-                .body(new PublishedWorkflow(workflowId, definition.version(), position)));
+        return idempotent.run(caller, key, "PUT /api/v1/workflows/" + workflowId + " " + document,
+                () -> commands.send(command).map(position -> ResponseEntity
+                        .created(URI.create("/api/v1/workflows/" + workflowId + "?version=" + definition.version()))
+                        .body(new PublishedWorkflow(workflowId, definition.version(), position))));
     }
 
     private WorkflowDefinition parse(String document, DocumentFormat format) {

@@ -286,6 +286,102 @@ abstract class AbstractCommandStorageTest {
         assertThat(rowsOf("acme/tdd-unauthenticated")).isEmpty();
     }
 
+    @Test
+    void aRetryWithTheSameIdempotencyKeyReplaysTheFirstResponseAndWritesNothing() {
+        String acme = TestIdentities.acme();
+        String workflowId = "idem-" + UUID.randomUUID().toString().substring(0, 8);
+        publish(workflowId, SPEC_WORKFLOW.replace("workflow: tdd-default", "workflow: " + workflowId), acme)
+                .expectStatus().isCreated();
+        Map<String, Object> body = Map.of("title", "Once only", "workflow_id", workflowId);
+        String key = "key-" + UUID.randomUUID();
+        long rows = eventCount();
+
+        JsonNode first = json(createTaskWithKey(body, acme, key).expectStatus().isCreated()
+                .expectBody(String.class).returnResult());
+        JsonNode again = json(createTaskWithKey(body, acme, key).expectStatus().isCreated()
+                .expectHeader().valueEquals("Idempotent-Replayed", "true")
+                .expectHeader().valueEquals(HttpHeaders.LOCATION, "/api/v1/tasks/" + first.path("task_id").asString())
+                .expectBody(String.class).returnResult());
+
+        assertThat(again).isEqualTo(first);
+        assertThat(eventCount()).isEqualTo(rows + 1);
+
+        // the same key for a different request is refused and writes nothing
+        JsonNode reused = json(createTaskWithKey(Map.of("title", "Something else", "workflow_id", workflowId), acme, key)
+                .expectStatus().isEqualTo(422).expectBody(String.class).returnResult());
+        assertThat(reused.path("code").asString()).isEqualTo("idempotency_key_reused");
+        // keys belong to an organisation: another one may use the same key for its own request
+        createTaskWithKey(Map.of("title", "Theirs", "workflow_id", "tdd-default"), TestIdentities.other(), key)
+                .expectStatus().isEqualTo(422); // (it has no such workflow: the command itself is rejected)
+        assertThat(eventCount()).isEqualTo(rows + 1);
+    }
+
+    @Test
+    void aFailedKeyedCommandCanBeRetriedWithTheSameKey() {
+        String acme = TestIdentities.acme();
+        String workflowId = "idem-late-" + UUID.randomUUID().toString().substring(0, 8);
+        String key = "key-" + UUID.randomUUID();
+        Map<String, Object> body = Map.of("title", "Needs its workflow", "workflow_id", workflowId);
+        long rows = eventCount();
+
+        createTaskWithKey(body, acme, key).expectStatus().isEqualTo(422);   // workflow not published yet
+        assertThat(eventCount()).isEqualTo(rows);
+
+        publish(workflowId, SPEC_WORKFLOW.replace("workflow: tdd-default", "workflow: " + workflowId), acme)
+                .expectStatus().isCreated();
+        createTaskWithKey(body, acme, key).expectStatus().isCreated()
+                .expectHeader().doesNotExist("Idempotent-Replayed");
+        assertThat(eventCount()).isEqualTo(rows + 2);
+    }
+
+    @Test
+    void concurrentRequestsWithOneKeyRunTheCommandOnce() throws Exception {
+        String acme = TestIdentities.acme();
+        String workflowId = "idem-race-" + UUID.randomUUID().toString().substring(0, 8);
+        publish(workflowId, SPEC_WORKFLOW.replace("workflow: tdd-default", "workflow: " + workflowId), acme)
+                .expectStatus().isCreated();
+        Map<String, Object> body = Map.of("title", "Raced", "workflow_id", workflowId);
+        String key = "key-" + UUID.randomUUID();
+        long rows = eventCount();
+
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Integer>> statuses = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                statuses.add(pool.submit(() -> createTaskWithKey(body, acme, key).returnResult(String.class)
+                        .getStatus().value()));
+            }
+            for (var status : statuses) {
+                assertThat(status.get()).isIn(201, 409);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(eventCount()).isEqualTo(rows + 1);
+        createTaskWithKey(body, acme, key).expectStatus().isCreated()
+                .expectHeader().valueEquals("Idempotent-Replayed", "true");
+        assertThat(eventCount()).isEqualTo(rows + 1);
+    }
+
+    @Test
+    void aMalformedIdempotencyKeyIsRefused() {
+        long rows = eventCount();
+        JsonNode problem = json(createTaskWithKey(Map.of("title", "t", "workflow_id", "tdd-default"),
+                TestIdentities.acme(), "x".repeat(129)).expectStatus().isBadRequest()
+                .expectBody(String.class).returnResult());
+        assertThat(problem.path("code").asString()).isEqualTo("invalid_idempotency_key");
+        assertThat(eventCount()).isEqualTo(rows);
+    }
+
+    WebTestClient.ResponseSpec createTaskWithKey(Map<String, Object> body, String token, String key) {
+        return http.post().uri("/api/v1/tasks")
+                .header(InternalTokens.HEADER, token)
+                .header("Idempotency-Key", key)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(body)
+                .exchange();
+    }
+
     // ------------------------------------------------------------------------------------------------------------
 
     WebTestClient.ResponseSpec publish(String workflowId, String yaml, String token) {
