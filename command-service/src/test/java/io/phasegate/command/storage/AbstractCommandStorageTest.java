@@ -97,6 +97,51 @@ abstract class AbstractCommandStorageTest {
 
     // ------------------------------------------------------------------------------------------------------------
 
+    @Autowired
+    org.axonframework.deadline.DeadlineManager deadlineManager;
+
+    @Autowired
+    org.axonframework.eventhandling.tokenstore.TokenStore tokenStore;
+
+    @Test
+    void deadlinesAndTrackingTokensAreStoredInTheDatabase() {
+        assertThat(deadlineManager)
+                .isInstanceOf(org.axonframework.deadline.dbscheduler.DbSchedulerDeadlineManager.class);
+        assertThat(tokenStore).isInstanceOf(org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore.class);
+    }
+
+    @Autowired
+    org.axonframework.commandhandling.gateway.CommandGateway commands;
+
+    /** The lease deadline is scheduled in db-scheduler's table and fires from there (claim_lease_seconds: 5). */
+    @Test
+    void anUnrenewedClaimExpiresThroughThePersistentDeadlineManager() throws Exception {
+        String acme = TestIdentities.acme();
+        String workflowId = "lease-" + UUID.randomUUID().toString().substring(0, 8);
+        publish(workflowId, SPEC_WORKFLOW.replace("workflow: tdd-default", "workflow: " + workflowId)
+                .replace("claim_lease_seconds: 900", "claim_lease_seconds: 5"), acme).expectStatus().isCreated();
+        String taskId = json(createTask(Map.of("title", "Short lease", "workflow_id", workflowId), acme)
+                .expectStatus().isCreated().expectBody(String.class).returnResult()).path("task_id").asString();
+
+        Object grant = commands.sendAndWait(new io.phasegate.events.task.ClaimTaskCommand(taskId, "acme", "agent-1",
+                List.of(), List.of()));
+        assertThat(grant).isInstanceOf(io.phasegate.events.task.PhaseTokenGrant.class);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM scheduled_tasks", Long.class)).isPositive();
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        List<Map<String, Object>> rows = rowsOf(taskId);
+        while (rows.size() < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            rows = rowsOf(taskId);
+        }
+        assertThat(rows).extracting(row -> row.get("payload_type")).containsExactly(
+                "io.phasegate.events.task.TaskCreatedEvent",
+                "io.phasegate.events.task.TaskClaimedEvent",
+                "io.phasegate.events.task.TaskClaimExpiredEvent");
+        JsonNode expired = payload(rows.get(2));
+        assertThat(expired.path("agentId").asString()).isEqualTo("agent-1");
+    }
+
     @Test
     void runsOnTheFreshDatabaseOfThisClass() {
         assertThat(dataSource).isInstanceOf(HikariDataSource.class);

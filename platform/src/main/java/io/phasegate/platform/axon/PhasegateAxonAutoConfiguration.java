@@ -44,6 +44,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Primary;
 import org.springframework.core.env.Environment;
 
@@ -232,6 +233,41 @@ public class PhasegateAxonAutoConfiguration {
                 .enablePriority()
                 .commitWhenAutocommitDisabled(true)
                 .build();
+    }
+
+    /**
+     * Starts db-scheduler once Axon is running (deadline handlers need Axon's configuration) and stops it first on
+     * shutdown, waiting for running executions. Axon's auto-configuration builds the deadline manager on the scheduler
+     * but leaves its lifecycle to the application.
+     */
+    @Bean
+    @ConditionalOnProperty(value = "phasegate.deadlines.enabled", matchIfMissing = true)
+    SmartLifecycle dbSchedulerLifecycle(Scheduler scheduler) {
+        return new SmartLifecycle() {
+            private volatile boolean running;
+
+            @Override
+            public void start() {
+                scheduler.start();
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                scheduler.stop();
+                running = false;
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+
+            @Override
+            public int getPhase() {
+                return Integer.MAX_VALUE - 1000; // after Axon's components, before the web server stops
+            }
+        };
     }
 
     /**
