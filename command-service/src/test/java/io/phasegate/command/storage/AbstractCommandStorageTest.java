@@ -408,6 +408,32 @@ abstract class AbstractCommandStorageTest {
         assertThat(eventCount()).isEqualTo(rows + 1);
     }
 
+    @Autowired
+    com.github.kagkarlsson.scheduler.Scheduler scheduler;
+
+    @Test
+    void idempotencyRecordsAreForgottenAfterTheRetention() throws Exception {
+        jdbc.update("INSERT INTO idempotency_records (org_id, idem_key, fingerprint, state, status, created_at) "
+                + "VALUES ('acme', 'ancient', 'f', 'done', 201, ?)",
+                java.sql.Timestamp.from(java.time.Instant.now().minus(Duration.ofDays(2))));
+        jdbc.update("INSERT INTO idempotency_records (org_id, idem_key, fingerprint, state, status, created_at) "
+                + "VALUES ('acme', 'recent', 'f', 'done', 201, ?)", java.sql.Timestamp.from(java.time.Instant.now()));
+
+        scheduler.reschedule(com.github.kagkarlsson.scheduler.task.TaskInstanceId.of("idempotency-record-expiry",
+                "recurring"), java.time.Instant.now());
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (keyCount("ancient") > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(keyCount("ancient")).isZero();
+        assertThat(keyCount("recent")).isEqualTo(1);
+    }
+
+    private long keyCount(String key) {
+        return jdbc.queryForObject("SELECT COUNT(*) FROM idempotency_records WHERE idem_key = ?", Long.class, key);
+    }
+
     @Test
     void aMalformedIdempotencyKeyIsRefused() {
         long rows = eventCount();

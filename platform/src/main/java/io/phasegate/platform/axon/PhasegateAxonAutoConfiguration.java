@@ -2,6 +2,7 @@ package io.phasegate.platform.axon;
 
 import com.github.kagkarlsson.scheduler.Scheduler;
 import com.github.kagkarlsson.scheduler.task.Task;
+import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
 import io.phasegate.events.serialization.MessageSerializers;
 import io.phasegate.platform.storage.SchemaMigrator;
 import io.phasegate.platform.storage.StorageProperties;
@@ -225,7 +226,11 @@ public class PhasegateAxonAutoConfiguration {
     @Bean
     @ConditionalOnProperty(value = "phasegate.deadlines.enabled", matchIfMissing = true)
     Scheduler dbScheduler(SchemaMigrator migrated, DataSource dataSource, List<Task<?>> tasks) {
-        return Scheduler.create(dataSource, tasks)
+        // recurring tasks (housekeeping) are started with the scheduler; the others (Axon's deadlines) are one-time
+        List<RecurringTask<?>> recurring = tasks.stream()
+                .filter(RecurringTask.class::isInstance).<RecurringTask<?>>map(t -> (RecurringTask<?>) t).toList();
+        return Scheduler.create(dataSource, tasks.stream().filter(t -> !(t instanceof RecurringTask)).toList())
+                .startTasks(recurring)
                 .tableName("scheduled_tasks")
                 .threads(2)
                 .pollingInterval(Duration.ofMillis(500))
