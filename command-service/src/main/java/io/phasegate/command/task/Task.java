@@ -95,20 +95,10 @@ class Task {
                     ? "The task is already claimed by another agent."
                     : "The task is " + status.wire() + " and cannot be claimed.");
         }
-        List<String> missingCapabilities = requiredCapabilities.stream()
-                .filter(required -> !command.capabilities().contains(required)).toList();
-        if (!missingCapabilities.isEmpty()) {
-            throw Rejections.command("missing_capabilities", 409,
-                    "The agent lacks capabilities the task requires: " + String.join(", ", missingCapabilities) + ".",
-                    Map.of("missing_capabilities", missingCapabilities));
-        }
-        List<String> incomplete = dependsOn.stream()
-                .filter(dependency -> !command.completedDependencies().contains(dependency)).toList();
-        if (!incomplete.isEmpty()) {
-            throw Rejections.command("dependencies_incomplete", 409,
-                    "The task depends on tasks that are not completed: " + String.join(", ", incomplete) + ".",
-                    Map.of("incomplete_dependencies", incomplete));
-        }
+        requireAll(requiredCapabilities, command.capabilities(), "missing_capabilities", "missing_capabilities",
+                "The agent lacks capabilities the task requires: ");
+        requireAll(dependsOn, command.completedDependencies(), "dependencies_incomplete", "incomplete_dependencies",
+                "The task depends on tasks that are not completed: ");
         WorkflowDefinition workflow = definition(workflows);
         Instant now = GenericEventMessage.clock.instant();
         long generation = tokenGeneration + 1;
@@ -155,6 +145,15 @@ class Task {
 
     /** The payload of the lease deadline: the claim (token generation) and lease expiry it guards. */
     record LeaseDeadline(long generation, Instant leaseExpiresAt) {
+    }
+
+    /** Rejects with {@code code} (409) when {@code present} lacks some of {@code required}, listed under {@code listKey}. */
+    private static void requireAll(List<String> required, List<String> present, String code, String listKey,
+                                   String message) {
+        List<String> lacking = required.stream().filter(item -> !present.contains(item)).toList();
+        if (!lacking.isEmpty()) {
+            throw Rejections.command(code, 409, message + String.join(", ", lacking) + ".", Map.of(listKey, lacking));
+        }
     }
 
     private void requireOrganisation(String callerOrg) {
