@@ -1,12 +1,11 @@
 package io.phasegate.command.storage;
 
+import io.phasegate.platform.storage.testing.TestStorage;
 import io.phasegate.platform.identity.testing.TestIdentities;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.phasegate.platform.identity.InternalTokens;
-import io.phasegate.platform.storage.SqlDialect;
-import io.phasegate.platform.storage.StorageMode;
 import io.phasegate.platform.storage.StorageProperties;
 import javax.sql.DataSource;
 import java.nio.charset.StandardCharsets;
@@ -47,24 +46,8 @@ abstract class AbstractCommandStorageTest {
     static final String TASK_CREATED = "io.phasegate.events.task.TaskCreatedEvent";
     static final JsonMapper JSON = JsonMapper.builder().build();
 
-    /**
-     * Points the service at {@code url}. Besides {@code phasegate.storage.*}, the {@code spring.datasource.*} values
-     * that {@code StorageEnvironmentPostProcessor} would derive are set too: that post-processor runs before
-     * {@code @DynamicPropertySource} values exist, so on its own it derives the data source from the defaults of
-     * application.yml (jdbc:h2:tcp://127.0.0.1:9092/phasegate) instead of the test's database.
-     */
     static void storage(DynamicPropertyRegistry registry, String mode, String url, String username, String password) {
-        SqlDialect dialect = StorageMode.parse(mode).dialect();
-        registry.add("phasegate.storage.mode", () -> mode);
-        registry.add("phasegate.storage.url", () -> url);
-        registry.add("phasegate.storage.username", () -> username);
-        registry.add("phasegate.storage.password", () -> password);
-        registry.add("spring.datasource.url", () -> url);
-        registry.add("spring.datasource.username", () -> username);
-        registry.add("spring.datasource.password", () -> password);
-        registry.add("spring.datasource.driver-class-name", dialect::driverClassName);
-        registry.add("spring.datasource.hikari.schema", () -> dialect.storedIdentifier("command"));
-        registry.add("phasegate.security.internal.public-keys-file", TestIdentities.PUBLIC_KEYS_FILE::toString);
+        TestStorage.register(registry, mode, url, username, password, "command");
     }
 
     /** The JDBC URL of this class's fresh database. */

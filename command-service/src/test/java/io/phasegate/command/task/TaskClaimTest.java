@@ -1,6 +1,6 @@
 package io.phasegate.command.task;
 
-import static io.phasegate.command.task.TaskTest.rejection;
+import static io.phasegate.command.Rejections.rejection;
 import static io.phasegate.command.task.TaskTest.workflow;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,8 +1,8 @@
 package io.phasegate.command.task;
 
+import static io.phasegate.command.Rejections.rejection;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.phasegate.events.common.ErrorDetails;
 import io.phasegate.events.task.CreateTaskCommand;
 import io.phasegate.events.task.TaskCreatedEvent;
 import io.phasegate.events.workflow.PhaseDefinition;
@@ -14,9 +14,6 @@ import java.util.List;
 import java.util.Map;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.test.aggregate.AggregateTestFixture;
-import org.hamcrest.Description;
-import org.hamcrest.Matcher;
-import org.hamcrest.TypeSafeMatcher;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -183,20 +180,4 @@ class TaskTest {
                 Map.of(), Map.of());
     }
 
-    /** Matches the {@link ErrorDetails} of a rejection by code, status and extra members (not by message text). */
-    static Matcher<ErrorDetails> rejection(String code, int status, Map<String, Object> extra) {
-        return new TypeSafeMatcher<>() {
-            @Override
-            protected boolean matchesSafely(ErrorDetails details) {
-                return code.equals(details.code()) && status == details.status() && extra.equals(details.extra())
-                        && details.message() != null && !details.message().isBlank();
-            }
-
-            @Override
-            public void describeTo(Description description) {
-                description.appendText("ErrorDetails with code ").appendValue(code).appendText(", status ")
-                        .appendValue(status).appendText(", extra ").appendValue(extra).appendText(" and a message");
-            }
-        };
-    }
 }

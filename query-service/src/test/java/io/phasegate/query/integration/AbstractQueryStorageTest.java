@@ -1,5 +1,6 @@
 package io.phasegate.query.integration;
 
+import io.phasegate.platform.storage.testing.TestStorage;
 import io.phasegate.platform.identity.testing.TestIdentities;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,8 +16,6 @@ import io.phasegate.events.workflow.WorkflowDefinition;
 import io.phasegate.events.workflow.WorkflowKeys;
 import io.phasegate.events.workflow.WorkflowPublishedEvent;
 import io.phasegate.platform.identity.InternalTokens;
-import io.phasegate.platform.storage.SqlDialect;
-import io.phasegate.platform.storage.StorageMode;
 import io.phasegate.query.task.TaskProjection;
 import io.phasegate.query.workflow.WorkflowProjection;
 import java.nio.charset.StandardCharsets;
@@ -96,24 +95,8 @@ abstract class AbstractQueryStorageTest {
             "phase", "claimed_by", "lease_expires_at", "workflow_id", "workflow_version", "depends_on", "required_capabilities", "priority",
             "created_by", "created_at", "updated_at", "position");
 
-    /**
-     * Points the service at {@code url}. Besides {@code phasegate.storage.*}, the {@code spring.datasource.*} values
-     * that {@code StorageEnvironmentPostProcessor} would derive are set too: that post-processor runs before
-     * {@code @DynamicPropertySource} values exist, so on its own it derives the data source from the defaults of
-     * application.yml (jdbc:h2:tcp://127.0.0.1:9092/phasegate) instead of the test's database.
-     */
     static void storage(DynamicPropertyRegistry registry, String mode, String url, String username, String password) {
-        SqlDialect dialect = StorageMode.parse(mode).dialect();
-        registry.add("phasegate.storage.mode", () -> mode);
-        registry.add("phasegate.storage.url", () -> url);
-        registry.add("phasegate.storage.username", () -> username);
-        registry.add("phasegate.storage.password", () -> password);
-        registry.add("spring.datasource.url", () -> url);
-        registry.add("spring.datasource.username", () -> username);
-        registry.add("spring.datasource.password", () -> password);
-        registry.add("spring.datasource.driver-class-name", dialect::driverClassName);
-        registry.add("spring.datasource.hikari.schema", () -> dialect.storedIdentifier("query"));
-        registry.add("phasegate.security.internal.public-keys-file", TestIdentities.PUBLIC_KEYS_FILE::toString);
+        TestStorage.register(registry, mode, url, username, password, "query");
     }
 
     /** The JDBC URL of this class's fresh database. */
