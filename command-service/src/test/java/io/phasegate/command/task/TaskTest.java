@@ -179,5 +179,4 @@ class TaskTest {
         return new WorkflowDefinition(id, version, Enforcement.PERMISSIVE, 3600, 600, phaseList, transitions,
                 Map.of(), Map.of());
     }
-
 }

@@ -147,5 +147,4 @@ class WorkflowTest {
     static TransitionDefinition transition(String from, String to, List<String> artifacts, List<String> gates) {
         return new TransitionDefinition(from, to, artifacts, gates);
     }
-
 }
