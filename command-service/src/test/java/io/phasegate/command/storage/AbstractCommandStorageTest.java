@@ -1,6 +1,5 @@
 package io.phasegate.command.storage;
 
-import io.phasegate.platform.storage.testing.TestStorage;
 import io.phasegate.platform.identity.testing.TestIdentities;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,7 +21,6 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.JsonNode;
@@ -45,10 +43,6 @@ abstract class AbstractCommandStorageTest {
     static final String WORKFLOW_PUBLISHED = "io.phasegate.events.workflow.WorkflowPublishedEvent";
     static final String TASK_CREATED = "io.phasegate.events.task.TaskCreatedEvent";
     static final JsonMapper JSON = JsonMapper.builder().build();
-
-    static void storage(DynamicPropertyRegistry registry, String mode, String url, String username, String password) {
-        TestStorage.register(registry, mode, url, username, password, "command");
-    }
 
     /** The JDBC URL of this class's fresh database. */
     abstract String databaseUrl();

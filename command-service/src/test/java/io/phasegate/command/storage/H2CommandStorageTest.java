@@ -2,9 +2,8 @@ package io.phasegate.command.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.phasegate.testsupport.H2TestServer;
 import java.util.Map;
-import java.util.UUID;
+import io.phasegate.platform.storage.testing.TestStorage;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -20,9 +19,7 @@ class H2CommandStorageTest extends AbstractCommandStorageTest {
 
     @DynamicPropertySource
     static void h2(DynamicPropertyRegistry registry) {
-        H2TestServer h2 = H2TestServer.shared();
-        url = h2.jdbcUrl("command_" + UUID.randomUUID().toString().replace("-", ""));
-        storage(registry, "embedded", url, h2.username(), h2.password());
+        url = TestStorage.freshH2(registry, "command");
     }
 
     @Override

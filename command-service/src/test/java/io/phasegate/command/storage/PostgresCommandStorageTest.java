@@ -2,9 +2,8 @@ package io.phasegate.command.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.phasegate.testsupport.PostgresServer;
 import java.util.Map;
-import java.util.UUID;
+import io.phasegate.platform.storage.testing.TestStorage;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -20,9 +19,7 @@ class PostgresCommandStorageTest extends AbstractCommandStorageTest {
 
     @DynamicPropertySource
     static void postgres(DynamicPropertyRegistry registry) {
-        PostgresServer postgres = PostgresServer.shared();
-        url = postgres.createDatabase("command_" + UUID.randomUUID().toString().replace("-", ""));
-        storage(registry, "postgres", url, postgres.username(), postgres.password());
+        url = TestStorage.freshPostgres(registry, "command");
     }
 
     @Override

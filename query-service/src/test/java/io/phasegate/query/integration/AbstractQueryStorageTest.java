@@ -1,6 +1,5 @@
 package io.phasegate.query.integration;
 
-import io.phasegate.platform.storage.testing.TestStorage;
 import io.phasegate.platform.identity.testing.TestIdentities;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -64,7 +63,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.JsonNode;
@@ -94,10 +92,6 @@ abstract class AbstractQueryStorageTest {
     static final Set<String> TASK_FIELDS = Set.of("task_id", "org_id", "project_id", "title", "description", "status",
             "phase", "claimed_by", "lease_expires_at", "workflow_id", "workflow_version", "depends_on", "required_capabilities", "priority",
             "created_by", "created_at", "updated_at", "position");
-
-    static void storage(DynamicPropertyRegistry registry, String mode, String url, String username, String password) {
-        TestStorage.register(registry, mode, url, username, password, "query");
-    }
 
     /** The JDBC URL of this class's fresh database. */
     abstract String databaseUrl();

@@ -1,7 +1,6 @@
 package io.phasegate.query.integration;
 
-import io.phasegate.testsupport.H2TestServer;
-import java.util.UUID;
+import io.phasegate.platform.storage.testing.TestStorage;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -17,8 +16,6 @@ class H2QueryStorageTest extends AbstractQueryStorageTest {
 
     @DynamicPropertySource
     static void h2(DynamicPropertyRegistry registry) {
-        H2TestServer h2 = H2TestServer.shared();
-        url = h2.jdbcUrl("query_" + UUID.randomUUID().toString().replace("-", ""));
-        storage(registry, "embedded", url, h2.username(), h2.password());
+        url = TestStorage.freshH2(registry, "query");
     }
 }

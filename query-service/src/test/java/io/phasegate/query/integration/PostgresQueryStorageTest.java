@@ -1,7 +1,6 @@
 package io.phasegate.query.integration;
 
-import io.phasegate.testsupport.PostgresServer;
-import java.util.UUID;
+import io.phasegate.platform.storage.testing.TestStorage;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -17,8 +16,6 @@ class PostgresQueryStorageTest extends AbstractQueryStorageTest {
 
     @DynamicPropertySource
     static void postgres(DynamicPropertyRegistry registry) {
-        PostgresServer postgres = PostgresServer.shared();
-        url = postgres.createDatabase("query_" + UUID.randomUUID().toString().replace("-", ""));
-        storage(registry, "postgres", url, postgres.username(), postgres.password());
+        url = TestStorage.freshPostgres(registry, "query");
     }
 }

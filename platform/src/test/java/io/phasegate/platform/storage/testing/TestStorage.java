@@ -3,12 +3,31 @@ package io.phasegate.platform.storage.testing;
 import io.phasegate.platform.identity.testing.TestIdentities;
 import io.phasegate.platform.storage.SqlDialect;
 import io.phasegate.platform.storage.StorageMode;
+import io.phasegate.testsupport.H2TestServer;
+import io.phasegate.testsupport.PostgresServer;
+import java.util.UUID;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /** Points a service under test at a database of its own (shared by the services' integration tests). */
 public final class TestStorage {
 
     private TestStorage() {
+    }
+
+    /** A fresh database on the shared H2 test server, registered for {@code serviceSchema}; returns its JDBC URL. */
+    public static String freshH2(DynamicPropertyRegistry registry, String serviceSchema) {
+        H2TestServer h2 = H2TestServer.shared();
+        String url = h2.jdbcUrl(serviceSchema + "_" + UUID.randomUUID().toString().replace("-", ""));
+        register(registry, "embedded", url, h2.username(), h2.password(), serviceSchema);
+        return url;
+    }
+
+    /** A fresh database on the shared PostgreSQL test server, registered for {@code serviceSchema}; returns its URL. */
+    public static String freshPostgres(DynamicPropertyRegistry registry, String serviceSchema) {
+        PostgresServer postgres = PostgresServer.shared();
+        String url = postgres.createDatabase(serviceSchema + "_" + UUID.randomUUID().toString().replace("-", ""));
+        register(registry, "postgres", url, postgres.username(), postgres.password(), serviceSchema);
+        return url;
     }
 
     /**
