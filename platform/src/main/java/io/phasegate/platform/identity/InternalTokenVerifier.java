@@ -8,6 +8,7 @@ import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import java.io.IOException;
@@ -52,8 +53,9 @@ public final class InternalTokenVerifier {
             return Optional.empty();
         }
         try {
-            refreshKeysFor(token);
-            JWTClaimsSet claims = processor.process(token, null);
+            SignedJWT jwt = SignedJWT.parse(token); // parsed once; an unsigned ("alg": "none") token fails here
+            refreshKeysFor(jwt.getHeader().getKeyID());
+            JWTClaimsSet claims = processor.process(jwt, null);
             String org = claims.getStringClaim(InternalTokens.ORG_CLAIM);
             List<String> roles = claims.getStringListClaim(InternalTokens.ROLES_CLAIM);
             if (org == null || org.isBlank() || roles == null) {
@@ -65,8 +67,7 @@ public final class InternalTokenVerifier {
         }
     }
 
-    private void refreshKeysFor(String token) throws ParseException {
-        String kid = com.nimbusds.jwt.SignedJWT.parse(token).getHeader().getKeyID();
+    private void refreshKeysFor(String kid) {
         Loaded current = loaded.get();
         if (kid != null && current.keys().getKeyByKeyId(kid) == null
                 && Duration.between(current.at(), clock.instant()).compareTo(Duration.ofSeconds(1)) >= 0) {
