@@ -1,5 +1,6 @@
 package io.phasegate.command.token;
 
+import io.phasegate.platform.phasetoken.PhaseTokens;
 import java.time.Duration;
 import java.util.Objects;
 

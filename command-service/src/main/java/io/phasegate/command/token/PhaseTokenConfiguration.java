@@ -1,5 +1,7 @@
 package io.phasegate.command.token;
 
+import io.phasegate.platform.phasetoken.PhaseTokenVerifier;
+import io.phasegate.platform.phasetoken.PhaseTokens;
 import java.nio.file.Path;
 import java.time.Clock;
 import org.springframework.beans.factory.annotation.Value;

@@ -13,6 +13,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import io.phasegate.platform.identity.JwkFiles;
+import io.phasegate.platform.phasetoken.PhaseTokenKeySource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -44,7 +45,7 @@ import java.util.Optional;
  * new ring first and only then switch to it. Several processes sharing one file do not see each other's rotations
  * until they load the file again: rotate in one place.
  */
-public final class PhaseTokenKeys {
+public final class PhaseTokenKeys implements PhaseTokenKeySource {
 
     /** The top-level member of the key file naming the signing key. */
     public static final String ACTIVE_KID_MEMBER = "active_kid";
@@ -191,6 +192,11 @@ public final class PhaseTokenKeys {
     /** A key of the ring by exact {@code kid}; the only way a verifier finds keys. */
     Optional<Entry> find(String kid) {
         return Optional.ofNullable(ring.byKid().get(kid));
+    }
+
+    @Override
+    public Optional<JWSVerifier> verifier(String kid) {
+        return find(kid).map(Entry::verifier);
     }
 
     private void save(Ring next) {

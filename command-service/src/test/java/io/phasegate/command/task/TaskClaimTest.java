@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.phasegate.command.token.PhaseTokenIssuer;
 import io.phasegate.command.token.PhaseTokenKeys;
-import io.phasegate.command.token.PhaseTokenVerifier;
-import io.phasegate.command.token.VerifiedPhaseToken;
 import io.phasegate.events.task.ClaimTaskCommand;
 import io.phasegate.events.task.PhaseTokenGrant;
 import io.phasegate.events.task.ReleaseTaskCommand;
@@ -17,6 +15,8 @@ import io.phasegate.events.task.TaskClaimedEvent;
 import io.phasegate.events.task.TaskCreatedEvent;
 import io.phasegate.events.task.TaskLeaseRenewedEvent;
 import io.phasegate.events.task.TaskReleasedEvent;
+import io.phasegate.platform.phasetoken.PhaseTokenVerifier;
+import io.phasegate.platform.phasetoken.VerifiedPhaseToken;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

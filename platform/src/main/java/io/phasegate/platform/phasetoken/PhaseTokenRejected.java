@@ -1,4 +1,4 @@
-package io.phasegate.command.token;
+package io.phasegate.platform.phasetoken;
 
 import java.util.Objects;
 

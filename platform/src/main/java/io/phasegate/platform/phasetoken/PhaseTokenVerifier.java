@@ -1,18 +1,19 @@
-package io.phasegate.command.token;
+package io.phasegate.platform.phasetoken;
 
-import static io.phasegate.command.token.PhaseTokenRejected.Reason.BAD_SIGNATURE;
-import static io.phasegate.command.token.PhaseTokenRejected.Reason.EXPIRED;
-import static io.phasegate.command.token.PhaseTokenRejected.Reason.MALFORMED;
-import static io.phasegate.command.token.PhaseTokenRejected.Reason.MISSING_CLAIMS;
-import static io.phasegate.command.token.PhaseTokenRejected.Reason.NOT_YET_VALID;
-import static io.phasegate.command.token.PhaseTokenRejected.Reason.TOO_LARGE;
-import static io.phasegate.command.token.PhaseTokenRejected.Reason.UNKNOWN_KEY;
-import static io.phasegate.command.token.PhaseTokenRejected.Reason.WRONG_AUDIENCE;
-import static io.phasegate.command.token.PhaseTokenRejected.Reason.WRONG_ISSUER;
-import static io.phasegate.command.token.PhaseTokenRejected.Reason.WRONG_TYPE;
+import static io.phasegate.platform.phasetoken.PhaseTokenRejected.Reason.BAD_SIGNATURE;
+import static io.phasegate.platform.phasetoken.PhaseTokenRejected.Reason.EXPIRED;
+import static io.phasegate.platform.phasetoken.PhaseTokenRejected.Reason.MALFORMED;
+import static io.phasegate.platform.phasetoken.PhaseTokenRejected.Reason.MISSING_CLAIMS;
+import static io.phasegate.platform.phasetoken.PhaseTokenRejected.Reason.NOT_YET_VALID;
+import static io.phasegate.platform.phasetoken.PhaseTokenRejected.Reason.TOO_LARGE;
+import static io.phasegate.platform.phasetoken.PhaseTokenRejected.Reason.UNKNOWN_KEY;
+import static io.phasegate.platform.phasetoken.PhaseTokenRejected.Reason.WRONG_AUDIENCE;
+import static io.phasegate.platform.phasetoken.PhaseTokenRejected.Reason.WRONG_ISSUER;
+import static io.phasegate.platform.phasetoken.PhaseTokenRejected.Reason.WRONG_TYPE;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,7 @@ import java.util.Objects;
  *     than having them ignored, so no code path can ever be tempted to use them; any other parameter
  *     ({@code crit}, {@code b64}, {@code cty}, …) is {@code malformed};</li>
  * <li>{@code typ} exactly {@code phase+jwt} ({@code wrong_type}), so user and internal tokens are refused;</li>
- * <li>{@code kid} present and a key of the {@link PhaseTokenKeys key ring}, by exact map lookup and nothing else
+ * <li>{@code kid} present and a key of the {@link PhaseTokenKeySource key source}, by exact map lookup and nothing else
  *     ({@code unknown_key});</li>
  * <li>the ES256 signature with that key ({@code bad_signature});</li>
  * <li>claims: {@code iss aud sub task_id phase gen jti iat exp} present ({@code missing_claims}) and well typed
@@ -50,12 +51,12 @@ import java.util.Objects;
  */
 public final class PhaseTokenVerifier {
 
-    private final PhaseTokenKeys keys;
+    private final PhaseTokenKeySource keys;
     private final String issuer;
     private final String audience;
     private final Clock clock;
 
-    public PhaseTokenVerifier(PhaseTokenKeys keys, String issuer, String audience, Clock clock) {
+    public PhaseTokenVerifier(PhaseTokenKeySource keys, String issuer, String audience, Clock clock) {
         this.keys = Objects.requireNonNull(keys, "keys");
         this.issuer = Objects.requireNonNull(issuer, "issuer");
         this.audience = Objects.requireNonNull(audience, "audience");
@@ -109,14 +110,14 @@ public final class PhaseTokenVerifier {
         if (!(header.get("kid") instanceof String kid)) {
             throw rejected(UNKNOWN_KEY);
         }
-        PhaseTokenKeys.Entry key = keys.find(kid).orElseThrow(() -> rejected(UNKNOWN_KEY));
+        JWSVerifier key = keys.verifier(kid).orElseThrow(() -> rejected(UNKNOWN_KEY));
 
         verifySignature(parts, key);
 
         return claims(jsonObject(parts[1]));
     }
 
-    private static void verifySignature(String[] parts, PhaseTokenKeys.Entry key) {
+    private static void verifySignature(String[] parts, JWSVerifier key) {
         if (parts[2].isEmpty()) {
             throw rejected(BAD_SIGNATURE);
         }
@@ -124,7 +125,7 @@ public final class PhaseTokenVerifier {
         try {
             JWSHeader header = JWSHeader.parse(new Base64URL(parts[0]));
             byte[] signingInput = (parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII);
-            valid = key.verifier().verify(header, signingInput, new Base64URL(parts[2]));
+            valid = key.verify(header, signingInput, new Base64URL(parts[2]));
         } catch (ParseException e) {
             throw rejected(MALFORMED);
         } catch (JOSEException e) {
