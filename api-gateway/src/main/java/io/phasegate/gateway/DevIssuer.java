@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,6 +36,19 @@ public class DevIssuer {
 
     private static final Logger log = LoggerFactory.getLogger(DevIssuer.class);
     public static final List<String> DEMO_ROLES = List.of("admin", "developer", "auditor", "viewer");
+    /**
+     * The demo users and their roles: one per default role, a reviewer (a developer who may review, for
+     * {@code on_enter.request_reviews} with role {@code reviewer}) and an agent service account that claims tasks.
+     */
+    public static final Map<String, List<String>> DEMO_USERS = demoUsers();
+
+    private static Map<String, List<String>> demoUsers() {
+        Map<String, List<String>> users = new LinkedHashMap<>();
+        DEMO_ROLES.forEach(role -> users.put(role, List.of(role)));
+        users.put("reviewer", List.of("developer", "reviewer"));
+        users.put("agent", List.of("developer"));
+        return Collections.unmodifiableMap(users);
+    }
 
     private final GatewaySecurityProperties security;
     private final ECKey key;
@@ -84,9 +98,8 @@ public class DevIssuer {
         }
         GatewaySecurityProperties.DevIssuer dev = security.devIssuer();
         Map<String, String> tokens = new LinkedHashMap<>();
-        for (String role : DEMO_ROLES) {
-            tokens.put(role, mint("demo-" + role, dev.orgId(), List.of(role), Duration.ofHours(dev.tokenTtlHours())));
-        }
+        DEMO_USERS.forEach((name, roles) -> tokens.put(name,
+                mint("demo-" + name, dev.orgId(), roles, Duration.ofHours(dev.tokenTtlHours()))));
         StringBuilder env = new StringBuilder("# Phasegate demo tokens (development issuer, organisation ")
                 .append(dev.orgId()).append("); valid ").append(dev.tokenTtlHours()).append(" h\n");
         tokens.forEach((role, token) -> env.append("PHASEGATE_").append(role.toUpperCase()).append("_TOKEN=")
@@ -100,7 +113,7 @@ public class DevIssuer {
             } catch (UnsupportedOperationException ignored) {
                 // not a POSIX file system
             }
-            log.info("Development issuer enabled: demo tokens for {} written to {}", DEMO_ROLES, file);
+            log.info("Development issuer enabled: demo tokens for {} written to {}", DEMO_USERS.keySet(), file);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the demo tokens to " + dev.tokensFile(), e);
         }

@@ -8,10 +8,13 @@ import java.time.Clock;
 import java.time.Duration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import tools.jackson.databind.ObjectMapper;
 
 /**
@@ -22,7 +25,29 @@ import tools.jackson.databind.ObjectMapper;
 @EnableWebFluxSecurity
 class GatewaySecurityConfiguration {
 
+    /**
+     * The agent endpoints: their credential is the phase token, verified by the service behind; a user JWT is not
+     * asked for here (and an {@code Authorization} header is passed on untouched, as {@code state/snapshot} carries
+     * the phase token in it).
+     */
     @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
+    SecurityWebFilterChain agentEndpointsFilterChain(ServerHttpSecurity http) {
+        return http
+                .securityMatcher(AgentEndpoints.matcher())
+                .csrf(ServerHttpSecurity.CsrfSpec::disable)
+                .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
+                .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
+                .logout(ServerHttpSecurity.LogoutSpec::disable)
+                .requestCache(ServerHttpSecurity.RequestCacheSpec::disable)
+                .securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
+                .anonymous(ServerHttpSecurity.AnonymousSpec::disable)
+                .authorizeExchange(ex -> ex.anyExchange().permitAll())
+                .build();
+    }
+
+    @Bean
+    @Order(Ordered.LOWEST_PRECEDENCE)
     SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, ObjectMapper json) {
         return http
                 .csrf(ServerHttpSecurity.CsrfSpec::disable)

@@ -38,7 +38,11 @@ class InternalIdentityRelay implements GlobalFilter, Ordered {
                     h.remove(InternalTokens.HEADER);
                     h.set(InternalTokens.HEADER, issuer.issue(caller));
                 })).build())
-                .defaultIfEmpty(exchange.mutate().request(r -> r.headers(h -> h.remove(InternalTokens.HEADER))).build())
+                .switchIfEmpty(AgentEndpoints.matcher().matches(exchange).map(match -> match.isMatch()
+                        // an agent endpoint: the service verifies the phase token itself
+                        ? exchange.mutate().request(r -> r.headers(h -> h.set(InternalTokens.HEADER,
+                                issuer.issue(CallerIdentity.phaseTokenBearer())))).build()
+                        : exchange.mutate().request(r -> r.headers(h -> h.remove(InternalTokens.HEADER))).build()))
                 .flatMap(chain::filter);
     }
 
