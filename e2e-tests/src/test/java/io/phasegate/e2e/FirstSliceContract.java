@@ -1,10 +1,16 @@
 package io.phasegate.e2e;
 
+import static io.phasegate.e2e.E2eSupport.YAML;
+import static io.phasegate.e2e.E2eSupport.assertProblem;
+import static io.phasegate.e2e.E2eSupport.assertSnakeCaseKeys;
+import static io.phasegate.e2e.E2eSupport.shortId;
+import static io.phasegate.e2e.E2eSupport.sleep;
+import static io.phasegate.e2e.E2eSupport.texts;
+import static io.phasegate.e2e.E2eSupport.withAlteredSignature;
+import static io.phasegate.e2e.E2eSupport.workflowId;
+import static io.phasegate.e2e.E2eSupport.workflowYaml;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -26,9 +32,6 @@ import tools.jackson.databind.JsonNode;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class FirstSliceContract {
-
-    private static final String YAML = "application/yaml";
-    private static final String TEMPLATE = resource("/workflows/tdd-default.yaml");
 
     private final Http http = new Http();
     private PhasegateSystem system;
@@ -463,21 +466,6 @@ abstract class FirstSliceContract {
         return system.gatewayUrl() + "/api/v1" + path;
     }
 
-    private static String shortId() {
-        return UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-    }
-
-    private static String workflowId(String name) {
-        return "e2e-" + name + "-" + shortId();
-    }
-
-    private static String workflowYaml(String id, int version) {
-        String yaml = TEMPLATE.replaceFirst("(?m)^workflow:\\s*tdd-default", "workflow: " + id)
-                .replaceFirst("(?m)^version:\\s*1", "version: " + version);
-        assertThat(yaml).contains("workflow: " + id).contains("version: " + version);
-        return yaml;
-    }
-
     /** Publishes version 1 of the SPEC workflow under a fresh id, and returns the id. */
     private String publishWorkflow(String name) {
         String id = workflowId(name);
@@ -509,54 +497,6 @@ abstract class FirstSliceContract {
         assertThat(system.countEvents()).as("events in the event store").isEqualTo(before);
     }
 
-    /** A problem document with the status and (unless null) the code, and without any internals. */
-    private static void assertProblem(Http.Response response, int status, String code) {
-        assertThat(response.status()).as(response.toString()).isEqualTo(status);
-        assertThat(response.contentType()).as(response.toString()).startsWith("application/problem+json");
-        JsonNode body = response.json();
-        assertThat(body.path("status").asInt()).as(response.toString()).isEqualTo(status);
-        assertThat(body.path("code").asString()).as(response.toString()).isNotBlank();
-        if (code != null) {
-            assertThat(body.path("code").asString()).as(response.toString()).isEqualTo(code);
-        }
-        assertThat(response.body()).as("no internals in " + response)
-                .doesNotContain("Exception").doesNotContain("at io.").doesNotContain("at org.");
-    }
-
-    /** Every object key is snake_case; {@code deep} descends into nested objects and arrays. */
-    private static void assertSnakeCaseKeys(JsonNode node, boolean deep) {
-        if (node.isObject()) {
-            for (Map.Entry<String, JsonNode> field : node.properties()) {
-                assertThat(field.getKey()).as("JSON field name").matches("[a-z][a-z0-9_]*");
-                if (deep) {
-                    assertSnakeCaseKeys(field.getValue(), true);
-                }
-            }
-        } else if (node.isArray() && deep) {
-            node.forEach(element -> assertSnakeCaseKeys(element, true));
-        }
-    }
-
-    private static List<String> texts(JsonNode array) {
-        List<String> values = new ArrayList<>();
-        array.forEach(element -> values.add(element.asString()));
-        return values;
-    }
-
-    private static List<String> texts(JsonNode array, String field) {
-        List<String> values = new ArrayList<>();
-        array.forEach(element -> values.add(element.path(field).asString()));
-        return values;
-    }
-
-    /** The token with one bit of its signature flipped (a flip in the middle, not in base64 padding bits). */
-    private static String withAlteredSignature(String jwt) {
-        String[] parts = jwt.split("\\.");
-        byte[] signature = Base64.getUrlDecoder().decode(parts[2]);
-        signature[signature.length / 2] ^= 0x01;
-        return parts[0] + "." + parts[1] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(signature);
-    }
-
     /** The token with its claims changed (roles: admin) but the original signature. */
     private static String withAlteredPayload(String jwt) {
         String[] parts = jwt.split("\\.");
@@ -565,25 +505,5 @@ abstract class FirstSliceContract {
         assertThat(altered).isNotEqualTo(payload);
         return parts[0] + "." + Base64.getUrlEncoder().withoutPadding()
                 .encodeToString(altered.getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
-    }
-
-    private static String resource(String name) {
-        try (InputStream in = FirstSliceContract.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException("Missing test resource " + name);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -27,6 +27,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -85,8 +86,11 @@ public final class PhasegateSystem implements AutoCloseable {
     private String postgresDatabase;
     private boolean closed;
 
-    private PhasegateSystem(Mode mode) {
+    private final Map<String, String> extraEnv;
+
+    private PhasegateSystem(Mode mode, Map<String, String> extraEnv) {
         this.mode = mode;
+        this.extraEnv = Map.copyOf(extraEnv);
         this.root = repositoryRoot();
         this.version = System.getProperty("phasegate.version", "0.1.0-SNAPSHOT");
         this.logDir = root.resolve("e2e-tests/target/e2e-logs");
@@ -102,7 +106,12 @@ public final class PhasegateSystem implements AutoCloseable {
 
     /** Starts the three services in {@code mode} and waits until they are ready and the demo tokens exist. */
     public static PhasegateSystem start(Mode mode) {
-        PhasegateSystem system = new PhasegateSystem(mode);
+        return start(mode, Map.of());
+    }
+
+    /** Like {@link #start(Mode)}, with more environment variables for all three services. */
+    public static PhasegateSystem start(Mode mode, Map<String, String> extraEnv) {
+        PhasegateSystem system = new PhasegateSystem(mode, extraEnv);
         try {
             system.startAll();
             return system;
@@ -150,6 +159,7 @@ public final class PhasegateSystem implements AutoCloseable {
         env.put("PHASEGATE_QUERY_URL", queryUrl());
         env.put("PHASEGATE_DEV_ISSUER", "true");
         env.put("AXONIQ_UPDATE_CHECKER_DISABLED", "true");
+        env.putAll(extraEnv);
 
         // The services read the gateway's internal public key lazily, so all three may start at once.
         for (String service : SERVICES) {
@@ -299,6 +309,44 @@ public final class PhasegateSystem implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException("Could not count the events in " + jdbcUrl + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Events of a type (simple class name) for an aggregate in the event store. */
+    public long countEvents(String aggregateId, String eventType) {
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, dbUser, dbPassword);
+             PreparedStatement statement = connection.prepareStatement("SELECT COUNT(*) FROM "
+                     + "eventstore.domain_event_entry WHERE aggregate_identifier = ? AND payload_type LIKE ?")) {
+            statement.setString(1, aggregateId);
+            statement.setString(2, "%." + eventType);
+            try (ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not count the events in " + jdbcUrl + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A phase token signed with command-service's own phase-token key (from the data directory), with any claims:
+     * for tokens the service would never issue (expired, for another task).
+     */
+    public String mintPhaseToken(String agentId, String taskId, String phase, long generation, Instant issuedAt,
+                                 Instant expiresAt) {
+        ECKey key = privateKey(dataDir.resolve("keys/phase-tokens.json"));
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .issuer("phasegate-command")
+                .audience("phasegate-agents")
+                .subject(agentId)
+                .claim("task_id", taskId)
+                .claim("phase", phase)
+                .claim("gen", generation)
+                .issueTime(Date.from(issuedAt))
+                .notBeforeTime(Date.from(issuedAt))
+                .expirationTime(Date.from(expiresAt))
+                .jwtID(UUID.randomUUID().toString())
+                .build();
+        return sign(key, new JOSEObjectType("phase+jwt"), claims);
     }
 
     /**

@@ -28,19 +28,30 @@ public class CommandSender {
     }
 
     public Mono<Long> send(Object command) {
+        return call(command).map(Sent::position);
+    }
+
+    /** Like {@link #send}, and also answers what the command handler returned ({@code null} for void handlers). */
+    public <R> Mono<Sent<R>> call(Object command) {
         return blocking.call(() -> {
             CommandMessage<?> message = GenericCommandMessage.asCommandMessage(command);
             receipts.expect(message.getIdentifier());
+            R result;
             try {
-                commands.sendAndWait(message);
+                result = commands.sendAndWait(message);
             } catch (RuntimeException e) {
                 receipts.take(message.getIdentifier());
                 throw e;
             }
-            return receipts.take(message.getIdentifier())
+            long position = receipts.take(message.getIdentifier())
                     .map(positions::positionOf)
                     .map(p -> p.orElse(-1L))
                     .orElse(-1L);
+            return new Sent<>(result, position);
         });
+    }
+
+    /** A command's result and the global position of the last event it produced ({@code -1} for none). */
+    public record Sent<R>(R result, long position) {
     }
 }

@@ -2,7 +2,10 @@ package io.phasegate.command.web;
 
 import io.phasegate.command.idempotency.IdempotentCommands;
 import io.phasegate.command.position.CommandSender;
+import io.phasegate.events.task.CancelTaskCommand;
 import io.phasegate.events.task.CreateTaskCommand;
+import io.phasegate.events.task.SubmitReviewCommand;
+import io.phasegate.events.tool.DecideToolApprovalCommand;
 import io.phasegate.platform.identity.CallerIdentity;
 import io.phasegate.platform.identity.Permission;
 import io.phasegate.platform.web.ApiException;
@@ -15,6 +18,7 @@ import java.util.regex.Pattern;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
@@ -70,6 +74,103 @@ class TaskCommandController {
         return commands.send(command).map(position -> ResponseEntity
                 .created(URI.create("/api/v1/tasks/" + taskId))
                 .body(new CreatedTask(taskId, position)));
+    }
+
+    record CancelTaskRequest(String reason) {
+    }
+
+    @PostMapping(path = "/api/v1/tasks/{taskId}/cancel", consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<ResponseEntity<JsonNode>> cancel(@PathVariable String taskId, @RequestBody CancelTaskRequest request,
+                                          @RequestHeader(name = IdempotentCommands.HEADER, required = false) String key,
+                                          CallerIdentity caller) {
+        Authorization.require(caller, Permission.Area.TASKS, Permission.Level.FULL);
+        requireId(taskId);
+        if (request.reason() != null && request.reason().length() > 2000) {
+            throw invalid("reason", "must be at most 2000 characters");
+        }
+        return idempotent.run(caller, key, "POST /api/v1/tasks/" + taskId + "/cancel " + json.writeValueAsString(request),
+                () -> commands.send(new CancelTaskCommand(taskId, caller.orgId(), request.reason(), caller.subject()))
+                        .map(position -> ResponseEntity.ok(Map.of("task_id", taskId, "status", "cancelled",
+                                "position", position))));
+    }
+
+    record ReviewRequest(String verdict, String comments) {
+    }
+
+    /** A reviewer (holding the role the phase's {@code request_reviews} names) submits a verdict. */
+    @PostMapping(path = "/api/v1/tasks/{taskId}/reviews", consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<ResponseEntity<JsonNode>> review(@PathVariable String taskId, @RequestBody ReviewRequest request,
+                                          @RequestHeader(name = IdempotentCommands.HEADER, required = false) String key,
+                                          CallerIdentity caller) {
+        Authorization.require(caller, Permission.Area.TASKS, Permission.Level.READ);
+        requireId(taskId);
+        if (request.verdict() == null || !VERDICTS.contains(request.verdict())) {
+            throw invalid("verdict", "must be one of " + VERDICTS);
+        }
+        if (request.comments() != null && request.comments().length() > 20_000) {
+            throw invalid("comments", "must be at most 20000 characters");
+        }
+        return idempotent.run(caller, key, "POST /api/v1/tasks/" + taskId + "/reviews " + json.writeValueAsString(request),
+                () -> commands.<String>call(new SubmitReviewCommand(taskId, caller.orgId(), caller.subject(),
+                                caller.roles(), request.verdict(), request.comments()))
+                        .map(sent -> ResponseEntity.created(URI.create("/api/v1/tasks/" + taskId))
+                                .body(Map.of("review_id", sent.result(), "task_id", taskId, "verdict", request.verdict(),
+                                        "position", sent.position()))));
+    }
+
+    record ApprovalDecisionRequest(String comment) {
+    }
+
+    /** A human grants an approval a tool call waits for ({@code approval_required}). */
+    @PostMapping(path = "/api/v1/tasks/{taskId}/approvals/{approvalId}/grant", consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<ResponseEntity<JsonNode>> grant(@PathVariable String taskId, @PathVariable String approvalId,
+                                         @RequestBody ApprovalDecisionRequest request,
+                                         @RequestHeader(name = IdempotentCommands.HEADER, required = false) String key,
+                                         CallerIdentity caller) {
+        return decide(taskId, approvalId, true, request, key, caller);
+    }
+
+    /** A human denies an approval a tool call waits for. */
+    @PostMapping(path = "/api/v1/tasks/{taskId}/approvals/{approvalId}/deny", consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<ResponseEntity<JsonNode>> deny(@PathVariable String taskId, @PathVariable String approvalId,
+                                        @RequestBody ApprovalDecisionRequest request,
+                                        @RequestHeader(name = IdempotentCommands.HEADER, required = false) String key,
+                                        CallerIdentity caller) {
+        return decide(taskId, approvalId, false, request, key, caller);
+    }
+
+    private Mono<ResponseEntity<JsonNode>> decide(String taskId, String approvalId, boolean grant,
+                                                  ApprovalDecisionRequest request, String key, CallerIdentity caller) {
+        Authorization.require(caller, Permission.Area.TASKS, Permission.Level.FULL);
+        requireId(taskId);
+        requireId(approvalId);
+        if (request.comment() != null && request.comment().length() > 2000) {
+            throw invalid("comment", "must be at most 2000 characters");
+        }
+        String decision = grant ? "granted" : "denied";
+        return idempotent.run(caller, key, "POST /api/v1/tasks/" + taskId + "/approvals/" + approvalId + "/" + decision
+                        + " " + json.writeValueAsString(request),
+                () -> commands.send(new DecideToolApprovalCommand(taskId, caller.orgId(), approvalId, grant,
+                                caller.subject(), caller.roles(), request.comment()))
+                        .map(position -> ResponseEntity.ok(Map.of("approval_id", approvalId, "task_id", taskId,
+                                "status", decision, "position", position))));
+    }
+
+    private static final List<String> VERDICTS = List.of("approve", "changes_requested");
+
+    private static void requireId(String id) {
+        if (!ID.matcher(id).matches()) {
+            throw ApiException.notFound("not_found", "No such resource.");
+        }
+    }
+
+    private static ApiException invalid(String field, String message) {
+        return new ApiException(HttpStatus.BAD_REQUEST, "validation_failed", "The request has invalid fields.",
+                Map.of("problems", List.of(problem(field, message))));
     }
 
     private static void validate(CreateTaskRequest request) {
