@@ -10,10 +10,13 @@ import org.axonframework.eventhandling.GapAwareTrackingToken;
 import org.axonframework.eventhandling.StreamingEventProcessor;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventhandling.WrappedToken;
+import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import io.phasegate.platform.web.ApiException;
+import io.phasegate.platform.web.BlockingExecutor;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -29,11 +32,35 @@ public class ProjectionPositions {
 
     private final EventProcessingConfiguration processing;
     private final Duration maxWait;
+    private final ObjectProvider<EventStore> eventStore;
+    private final ObjectProvider<BlockingExecutor> blocking;
 
     public ProjectionPositions(EventProcessingConfiguration processing,
-                               @Value("${phasegate.query.max-wait-ms:5000}") long maxWaitMs) {
+                               @Value("${phasegate.query.max-wait-ms:5000}") long maxWaitMs,
+                               ObjectProvider<EventStore> eventStore, ObjectProvider<BlockingExecutor> blocking) {
         this.processing = processing;
         this.maxWait = Duration.ofMillis(maxWaitMs);
+        this.eventStore = eventStore;
+        this.blocking = blocking;
+    }
+
+    /**
+     * Completes once {@code processingGroup} has processed every event stored when this is called (the head of the
+     * event store), within the same max wait as {@link #await(String, Long)}. For a check that knows the query model
+     * is behind but not which position it needs (a phase token newer than the projected task).
+     */
+    public Mono<Void> awaitHead(String processingGroup) {
+        return blocking.getObject().call(() -> eventStore.getObject().createHeadToken())
+                .map(head -> WrappedToken.unwrapLowerBound(head).position().orElse(-1L))
+                .flatMap(position -> await(processingGroup, position));
+    }
+
+    /** Completes once every one of {@code processingGroups} has processed {@code position} (see {@link #await(String, Long)}). */
+    public Mono<Void> await(Collection<String> processingGroups, Long position) {
+        if (position == null || position < 0) {
+            return Mono.empty();
+        }
+        return Flux.fromIterable(processingGroups).concatMap(group -> await(group, position)).then();
     }
 
     /** Completes once {@code processingGroup} has processed {@code position}; fails with 503 after the max wait. */

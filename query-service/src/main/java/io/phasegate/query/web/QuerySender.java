@@ -2,7 +2,7 @@ package io.phasegate.query.web;
 
 import io.phasegate.platform.web.BlockingExecutor;
 import io.phasegate.query.position.ProjectionPositions;
-import java.util.Optional;
+import java.util.List;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.axonframework.queryhandling.QueryGateway;
 import org.springframework.stereotype.Component;
@@ -26,12 +26,21 @@ class QuerySender {
     }
 
     <R> Mono<R> one(String processingGroup, Long minPosition, Object query, Class<R> type) {
-        return positions.await(processingGroup, minPosition)
+        return one(List.of(processingGroup), minPosition, query, type);
+    }
+
+    /** As {@link #one(String, Long, Object, Class)} for a result built from the read models of several groups. */
+    <R> Mono<R> one(List<String> processingGroups, Long minPosition, Object query, Class<R> type) {
+        return positions.await(processingGroups, minPosition)
                 .then(blocking.call(() -> queries.query(query, ResponseTypes.instanceOf(type)).join()));
     }
 
     <R> Mono<R> optional(String processingGroup, Long minPosition, Object query, Class<R> type) {
-        return positions.await(processingGroup, minPosition)
+        return optional(List.of(processingGroup), minPosition, query, type);
+    }
+
+    <R> Mono<R> optional(List<String> processingGroups, Long minPosition, Object query, Class<R> type) {
+        return positions.await(processingGroups, minPosition)
                 .then(blocking.call(() -> queries.query(query, ResponseTypes.optionalInstanceOf(type)).join()))
                 .flatMap(Mono::justOrEmpty);
     }

@@ -1,5 +1,7 @@
 package io.phasegate.query.web;
 
+import io.phasegate.events.task.FindWorkflowMetricsQuery;
+import io.phasegate.events.task.WorkflowMetricsView;
 import io.phasegate.events.workflow.FindWorkflowQuery;
 import io.phasegate.events.workflow.FindWorkflowsQuery;
 import io.phasegate.events.workflow.WorkflowList;
@@ -7,6 +9,7 @@ import io.phasegate.events.workflow.WorkflowView;
 import io.phasegate.platform.identity.CallerIdentity;
 import io.phasegate.platform.identity.Permission;
 import io.phasegate.platform.web.ApiException;
+import io.phasegate.query.metrics.WorkflowMetricsProjection;
 import io.phasegate.query.workflow.WorkflowProjection;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -15,7 +18,10 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
 
-/** {@code GET /api/v1/workflows} and {@code GET /api/v1/workflows/{id}[?version=n]}. */
+/**
+ * {@code GET /api/v1/workflows}, {@code GET /api/v1/workflows/{id}[?version=n]} and
+ * {@code GET /api/v1/workflows/{id}/metrics}.
+ */
 @RestController
 class WorkflowQueryController {
 
@@ -43,5 +49,17 @@ class WorkflowQueryController {
         QueryParams.requireRead(caller, Permission.Area.TASKS);
         return queries.one(WorkflowProjection.GROUP, minPosition, new FindWorkflowsQuery(caller.orgId()),
                 WorkflowList.class);
+    }
+
+    /** Gate block rate and tool violation rate of a workflow (all versions); 404 for a workflow never seen. */
+    @GetMapping(path = "/api/v1/workflows/{workflowId}/metrics", produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<WorkflowMetricsView> metrics(@PathVariable String workflowId,
+                                      @RequestParam(name = "min_position", required = false) Long minPosition,
+                                      CallerIdentity caller) {
+        QueryParams.requireRead(caller, Permission.Area.TASKS);
+        return queries.optional(WorkflowMetricsProjection.GROUP, minPosition,
+                        new FindWorkflowMetricsQuery(caller.orgId(), workflowId), WorkflowMetricsView.class)
+                .switchIfEmpty(Mono.error(() -> ApiException.notFound("workflow_not_found",
+                        "No workflow " + workflowId + ".")));
     }
 }
