@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -32,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * <pre>
  * ./mvnw -B install -DskipTests
  * ./mvnw -B -pl e2e-tests verify -Dit.test=ToolAuthorizationBenchmark -Dbench.mode=embedded \
- *     -Dbench.rate=500 -Dbench.seconds=60
+ *     -Dbench.rate=500 -Dbench.seconds=60 -Dbench.agents=50
  * </pre>
  *
  * It prints the result and writes it to {@code e2e-tests/target/benchmarks/tool-authorization-<mode>.txt}.
@@ -41,7 +43,11 @@ class ToolAuthorizationBenchmark {
 
     private static final int RATE = Integer.getInteger("bench.rate", 500);
     private static final int SECONDS = Integer.getInteger("bench.seconds", 60);
-    private static final int WARMUP_SECONDS = Integer.getInteger("bench.warmup", 15);
+    /** Warm-up before measuring, at half the rate by default: the JIT needs about a minute on 2 cores. */
+    private static final int WARMUP_SECONDS = Integer.getInteger("bench.warmup", 60);
+    private static final int WARMUP_RATE = Integer.getInteger("bench.warmup-rate", RATE / 2);
+    /** Agents, each with its own claimed task; requests go to them in turn (one agent calls tools one at a time). */
+    private static final int AGENTS = Integer.getInteger("bench.agents", 50);
 
     @Test
     void toolAuthorisationLatencyAtAFixedRate() throws Exception {
@@ -54,37 +60,40 @@ class ToolAuthorizationBenchmark {
             Http.Response published = http.put(api + "/workflows/" + workflow).bearer(system.developerToken())
                     .body(E2eSupport.workflowYaml(workflow, 1), E2eSupport.YAML).send();
             assertThat(published.status()).as(published.toString()).isEqualTo(201);
-            Http.Response created = http.post(api + "/tasks").bearer(system.developerToken())
-                    .json(Map.of("title", "benchmark", "workflow_id", workflow)).send();
-            assertThat(created.status()).as(created.toString()).isEqualTo(201);
-            String taskId = created.json().path("task_id").asString();
-            Http.Response claimed = http.post(api + "/tasks/claim").bearer(system.developerToken())
-                    .json(Map.of("agent_id", "bench-agent", "task_id", taskId)).send();
-            assertThat(claimed.status()).as(claimed.toString()).isEqualTo(200);
-            String token = claimed.json().path("phase_token").asString();
-            byte[] body = Http.JSON.writeValueAsBytes(Map.of("phase_token", token, "tool_name", "read_file",
-                    "args", Map.of("path", "src/main/java/App.java")));
+            List<byte[]> bodies = new ArrayList<>();
+            for (int i = 0; i < AGENTS; i++) {
+                Http.Response created = http.post(api + "/tasks").bearer(system.developerToken())
+                        .json(Map.of("title", "benchmark " + i, "workflow_id", workflow)).send();
+                assertThat(created.status()).as(created.toString()).isEqualTo(201);
+                String taskId = created.json().path("task_id").asString();
+                Http.Response claimed = http.post(api + "/tasks/claim").bearer(system.developerToken())
+                        .json(Map.of("agent_id", "bench-agent-" + i, "task_id", taskId)).send();
+                assertThat(claimed.status()).as(claimed.toString()).isEqualTo(200);
+                bodies.add(Http.JSON.writeValueAsBytes(Map.of("phase_token", claimed.json().path("phase_token")
+                        .asString(), "tool_name", "read_file", "args", Map.of("path", "src/main/java/App.java"))));
+            }
 
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(5)).build();
-            HttpRequest request = HttpRequest.newBuilder(URI.create(api + "/tools/execute"))
+            List<HttpRequest> requests = bodies.stream().map(body -> HttpRequest.newBuilder(
+                            URI.create(api + "/tools/execute"))
                     .timeout(Duration.ofSeconds(10))
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build()).toList();
 
-            run(client, request, WARMUP_SECONDS, new Histogram(TimeUnit.SECONDS.toNanos(30), 3), new AtomicLong());
+            run(client, requests, WARMUP_RATE, WARMUP_SECONDS, new Histogram(TimeUnit.SECONDS.toNanos(30), 3), new AtomicLong());
             Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(30), 3);
             AtomicLong errors = new AtomicLong();
             long started = System.nanoTime();
-            long sent = run(client, request, SECONDS, histogram, errors);
+            long sent = run(client, requests, RATE, SECONDS, histogram, errors);
             double elapsed = (System.nanoTime() - started) / 1e9;
 
             String report = String.format(Locale.ROOT, """
                             tool authorisation through the gateway (%s mode), %s
-                            target rate %d/s for %d s after %d s warm-up: %d requests in %.1f s (%.0f/s)
+                            %d agents, each on its own task; target rate %d/s for %d s after %d s warm-up at %d/s: %d requests in %.1f s (%.0f/s)
                             p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms
                             errors (non-200 or failed): %d
-                            """, mode.name().toLowerCase(Locale.ROOT), Instant.now(), RATE, SECONDS, WARMUP_SECONDS,
+                            """, mode.name().toLowerCase(Locale.ROOT), Instant.now(), AGENTS, RATE, SECONDS, WARMUP_SECONDS, WARMUP_RATE,
                     sent, elapsed, sent / elapsed, ms(histogram.getValueAtPercentile(50)),
                     ms(histogram.getValueAtPercentile(90)), ms(histogram.getValueAtPercentile(99)),
                     ms(histogram.getValueAtPercentile(99.9)), ms(histogram.getMaxValue()), errors.get());
@@ -101,11 +110,11 @@ class ToolAuthorizationBenchmark {
         }
     }
 
-    /** Sends at {@link #RATE} per second for {@code seconds}; records latency from each intended send time. */
-    private static long run(HttpClient client, HttpRequest request, int seconds, Histogram histogram,
+    /** Sends {@code rate} requests per second for {@code seconds}; records latency from each intended send time. */
+    private static long run(HttpClient client, List<HttpRequest> requests, int rate, int seconds, Histogram histogram,
                             AtomicLong errors) {
-        long interval = TimeUnit.SECONDS.toNanos(1) / RATE;
-        long total = (long) RATE * seconds;
+        long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+        long total = (long) rate * seconds;
         long start = System.nanoTime();
         ConcurrentLinkedQueue<CompletableFuture<?>> inFlight = new ConcurrentLinkedQueue<>();
         for (long i = 0; i < total; i++) {
@@ -114,7 +123,7 @@ class ToolAuthorizationBenchmark {
             if (wait > 0) {
                 LockSupport.parkNanos(wait);
             }
-            inFlight.add(client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((response, error) -> {
+            inFlight.add(client.sendAsync(requests.get((int) (i % requests.size())), HttpResponse.BodyHandlers.ofString()).handle((response, error) -> {
                 long latency = System.nanoTime() - intended;
                 synchronized (histogram) {
                     histogram.recordValue(Math.min(latency, histogram.getHighestTrackableValue()));

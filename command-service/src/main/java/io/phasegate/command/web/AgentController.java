@@ -24,7 +24,6 @@ import io.phasegate.platform.phasetoken.VerifiedPhaseToken;
 import io.phasegate.platform.web.ApiException;
 import io.phasegate.platform.web.BlockingExecutor;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,7 +95,7 @@ class AgentController {
                                          CallerIdentity caller) {
         Authorization.require(caller, Permission.Area.TASKS, Permission.Level.FULL);
         List<String> capabilities = request.capabilities() == null ? List.of() : request.capabilities();
-        Validation problems = new Validation();
+        FieldProblems problems = new FieldProblems();
         problems.pattern("agent_id", request.agentId(), AGENT_ID, true);
         problems.list("capabilities", capabilities, CAPABILITY, 50);
         problems.pattern("task_id", request.taskId(), TASK_ID, false);
@@ -170,7 +169,7 @@ class AgentController {
     Mono<ResponseEntity<JsonNode>> transition(@RequestBody TransitionRequest request,
                                               @RequestHeader(name = IdempotentCommands.HEADER, required = false) String key) {
         VerifiedPhaseToken token = verify(request.phaseToken());
-        Validation problems = new Validation();
+        FieldProblems problems = new FieldProblems();
         problems.pattern("current_phase", request.currentPhase(), PHASE, true);
         problems.pattern("target_phase", request.targetPhase(), PHASE, true);
         if (request.artifacts() != null) {
@@ -249,7 +248,7 @@ class AgentController {
     Mono<ResponseEntity<JsonNode>> execute(@RequestBody ToolExecuteRequest request,
                                            @RequestHeader(name = IdempotentCommands.HEADER, required = false) String key) {
         VerifiedPhaseToken token = verify(request.phaseToken());
-        Validation problems = new Validation();
+        FieldProblems problems = new FieldProblems();
         problems.pattern("tool_name", request.toolName(), TOOL, true);
         problems.throwIfAny();
         Map<String, Object> args = request.args() == null ? Map.of() : request.args();
@@ -318,7 +317,7 @@ class AgentController {
     Mono<ResponseEntity<JsonNode>> outcome(@PathVariable String callId, @RequestBody OutcomeRequest request,
                                            @RequestHeader(name = IdempotentCommands.HEADER, required = false) String key) {
         VerifiedPhaseToken token = verify(request.phaseToken());
-        Validation problems = new Validation();
+        FieldProblems problems = new FieldProblems();
         problems.pattern("call_id", callId, TASK_ID, true);
         if (request.summary() != null && request.summary().length() > 2000) {
             problems.add("summary", "must be at most 2000 characters");
@@ -370,43 +369,5 @@ class AgentController {
             }
         }
         return null;
-    }
-
-    /** Collects every field problem of a request and answers them at once (400 {@code validation_failed}). */
-    static final class Validation {
-        private final List<Map<String, String>> problems = new ArrayList<>();
-
-        void add(String field, String message) {
-            problems.add(Map.of("field", field, "message", message));
-        }
-
-        void pattern(String field, String value, Pattern pattern, boolean required) {
-            if (value == null) {
-                if (required) {
-                    add(field, "is required");
-                }
-            } else if (!pattern.matcher(value).matches()) {
-                add(field, "must match " + pattern.pattern());
-            }
-        }
-
-        void list(String field, List<String> values, Pattern pattern, int max) {
-            if (values == null) {
-                return;
-            }
-            if (values.size() > max) {
-                add(field, "must have at most " + max + " entries");
-            }
-            for (int i = 0; i < values.size(); i++) {
-                pattern(field + "[" + i + "]", values.get(i), pattern, true);
-            }
-        }
-
-        void throwIfAny() {
-            if (!problems.isEmpty()) {
-                throw new ApiException(HttpStatus.BAD_REQUEST, "validation_failed", "The request has invalid fields.",
-                        Map.of("problems", List.copyOf(problems)));
-            }
-        }
     }
 }

@@ -10,12 +10,10 @@ import io.phasegate.platform.identity.CallerIdentity;
 import io.phasegate.platform.identity.Permission;
 import io.phasegate.platform.web.ApiException;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -87,7 +85,7 @@ class TaskCommandController {
         Authorization.require(caller, Permission.Area.TASKS, Permission.Level.FULL);
         requireId(taskId);
         if (request.reason() != null && request.reason().length() > 2000) {
-            throw invalid("reason", "must be at most 2000 characters");
+            throw FieldProblems.single("reason", "must be at most 2000 characters");
         }
         return idempotent.run(caller, key, "POST /api/v1/tasks/" + taskId + "/cancel " + json.writeValueAsString(request),
                 () -> commands.send(new CancelTaskCommand(taskId, caller.orgId(), request.reason(), caller.subject()))
@@ -107,10 +105,10 @@ class TaskCommandController {
         Authorization.require(caller, Permission.Area.TASKS, Permission.Level.READ);
         requireId(taskId);
         if (request.verdict() == null || !VERDICTS.contains(request.verdict())) {
-            throw invalid("verdict", "must be one of " + VERDICTS);
+            throw FieldProblems.single("verdict", "must be one of " + VERDICTS);
         }
         if (request.comments() != null && request.comments().length() > 20_000) {
-            throw invalid("comments", "must be at most 20000 characters");
+            throw FieldProblems.single("comments", "must be at most 20000 characters");
         }
         return idempotent.run(caller, key, "POST /api/v1/tasks/" + taskId + "/reviews " + json.writeValueAsString(request),
                 () -> commands.<String>call(new SubmitReviewCommand(taskId, caller.orgId(), caller.subject(),
@@ -149,7 +147,7 @@ class TaskCommandController {
         requireId(taskId);
         requireId(approvalId);
         if (request.comment() != null && request.comment().length() > 2000) {
-            throw invalid("comment", "must be at most 2000 characters");
+            throw FieldProblems.single("comment", "must be at most 2000 characters");
         }
         String decision = grant ? "granted" : "denied";
         return idempotent.run(caller, key, "POST /api/v1/tasks/" + taskId + "/approvals/" + approvalId + "/" + decision
@@ -168,58 +166,28 @@ class TaskCommandController {
         }
     }
 
-    private static ApiException invalid(String field, String message) {
-        return new ApiException(HttpStatus.BAD_REQUEST, "validation_failed", "The request has invalid fields.",
-                Map.of("problems", List.of(problem(field, message))));
-    }
-
     private static void validate(CreateTaskRequest request) {
-        List<Map<String, String>> problems = new ArrayList<>();
+        FieldProblems problems = new FieldProblems();
         if (request.title() == null || request.title().isBlank()) {
-            problems.add(problem("title", "is required"));
+            problems.add("title", "is required");
         } else if (request.title().length() > 500) {
-            problems.add(problem("title", "must be at most 500 characters"));
+            problems.add("title", "must be at most 500 characters");
         }
         if (request.description() != null && request.description().length() > 20_000) {
-            problems.add(problem("description", "must be at most 20000 characters"));
+            problems.add("description", "must be at most 20000 characters");
         }
         if (request.workflowId() == null || request.workflowId().isBlank()) {
-            problems.add(problem("workflow_id", "is required"));
+            problems.add("workflow_id", "is required");
         }
-        if (request.projectId() != null && !ID.matcher(request.projectId()).matches()) {
-            problems.add(problem("project_id", "must match " + ID.pattern()));
-        }
+        problems.pattern("project_id", request.projectId(), ID, false);
         if (request.workflowVersion() != null && request.workflowVersion() < 1) {
-            problems.add(problem("workflow_version", "must be at least 1"));
+            problems.add("workflow_version", "must be at least 1");
         }
         if (request.priority() != null && (request.priority() < -1000 || request.priority() > 1000)) {
-            problems.add(problem("priority", "must be between -1000 and 1000"));
+            problems.add("priority", "must be between -1000 and 1000");
         }
-        checkList(problems, "depends_on", request.dependsOn(), ID, 100);
-        checkList(problems, "required_capabilities", request.requiredCapabilities(), CAPABILITY, 50);
-        if (!problems.isEmpty()) {
-            throw new ApiException(HttpStatus.BAD_REQUEST, "validation_failed", "The request has invalid fields.",
-                    Map.of("problems", problems));
-        }
-    }
-
-    private static void checkList(List<Map<String, String>> problems, String field, List<String> values,
-                                  Pattern pattern, int max) {
-        if (values == null) {
-            return;
-        }
-        if (values.size() > max) {
-            problems.add(problem(field, "must have at most " + max + " entries"));
-        }
-        for (int i = 0; i < values.size(); i++) {
-            String value = values.get(i);
-            if (value == null || !pattern.matcher(value).matches()) {
-                problems.add(problem(field + "[" + i + "]", "must match " + pattern.pattern()));
-            }
-        }
-    }
-
-    private static Map<String, String> problem(String field, String message) {
-        return Map.of("field", field, "message", message);
+        problems.list("depends_on", request.dependsOn(), ID, 100);
+        problems.list("required_capabilities", request.requiredCapabilities(), CAPABILITY, 50);
+        problems.throwIfAny();
     }
 }

@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.eventhandling.EventMessage;
-import org.axonframework.eventhandling.GenericEventMessage;
 import org.axonframework.test.aggregate.AggregateTestFixture;
 import org.hamcrest.Description;
 import org.hamcrest.Matcher;
@@ -49,22 +48,7 @@ class TaskClaimTest {
     private PhaseTokenKeys keys;
 
     /** The fixture moves GenericEventMessage.clock; the token issuer and verifier read the same clock. */
-    private static final Clock FIXTURE_CLOCK = new Clock() {
-        @Override
-        public ZoneId getZone() {
-            return ZoneId.of("UTC");
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return GenericEventMessage.clock.instant();
-        }
-    };
+    private static final Clock FIXTURE_CLOCK = TaskTestSupport.FIXTURE_CLOCK;
 
     @BeforeEach
     void setUp() {

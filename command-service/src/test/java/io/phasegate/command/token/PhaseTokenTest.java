@@ -493,6 +493,17 @@ class PhaseTokenTest {
     // ---------------------------------------------------------------- rotation
 
     @Test
+    void aTokenVerifiedBeforeIsStillRefusedOnceItExpires() {
+        IssuedPhaseToken token = issuer.issue(CLAIMS);
+        assertThat(verifier.verify(token.token()).jti()).isEqualTo(token.jti());
+        assertThat(verifier.verify(token.token()).jti()).as("answered again").isEqualTo(token.jti());
+
+        clock.set(token.expiresAt().plus(PhaseTokens.CLOCK_SKEW));
+
+        assertRejected(token.token(), Reason.EXPIRED);
+    }
+
+    @Test
     void oldTokensVerifyAfterRotationUntilTheOldKeyIsRetired() {
         String oldKid = keys.activeKid();
         IssuedPhaseToken old = issuer.issue(CLAIMS);

@@ -1,5 +1,7 @@
 package io.phasegate.platform.identity;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -24,6 +26,7 @@ public final class InternalTokenIssuer {
     private final ECDSASigner signer;
     private final Duration ttl;
     private final Clock clock;
+    private final Cache<CallerIdentity, Issued> issued = Caffeine.newBuilder().maximumSize(10_000).build();
 
     public InternalTokenIssuer(ECKey key, Duration ttl, Clock clock) {
         try {
@@ -36,8 +39,25 @@ public final class InternalTokenIssuer {
         }
     }
 
+    /**
+     * A token for {@code caller}: the one issued before for the same identity while more than half of its lifetime is
+     * left (signing is the costly part of forwarding a request), otherwise a new one.
+     */
     public String issue(CallerIdentity caller) {
         Instant now = clock.instant();
+        Issued previous = issued.getIfPresent(caller);
+        if (previous != null && now.isBefore(previous.renewAfter())) {
+            return previous.token();
+        }
+        String token = sign(caller, now);
+        issued.put(caller, new Issued(token, now.plus(ttl.dividedBy(2))));
+        return token;
+    }
+
+    private record Issued(String token, Instant renewAfter) {
+    }
+
+    private String sign(CallerIdentity caller, Instant now) {
         JWTClaimsSet claims = new JWTClaimsSet.Builder()
                 .issuer(InternalTokens.ISSUER)
                 .audience(InternalTokens.AUDIENCE)

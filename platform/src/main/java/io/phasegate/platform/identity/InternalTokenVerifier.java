@@ -41,16 +41,24 @@ public final class InternalTokenVerifier {
 
     private final DefaultJWTProcessor<SecurityContext> processor;
 
+    private final VerifiedTokenCache<CallerIdentity> verified;
+
     public InternalTokenVerifier(Path publicKeysFile, Clock clock) {
         this.publicKeysFile = publicKeysFile;
         this.clock = clock;
         this.processor = processor();
+        this.verified = new VerifiedTokenCache<>(10_000, clock);
     }
 
     /** Returns the caller, or empty when the token is missing, malformed, forged, expired or otherwise invalid. */
     public Optional<CallerIdentity> verify(String token) {
         if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_LENGTH) {
             return Optional.empty();
+        }
+        Optional<CallerIdentity> remembered = verified.get(token,
+                kid -> kid != null && loaded.get().keys().getKeyByKeyId(kid) != null);
+        if (remembered.isPresent()) {
+            return remembered;
         }
         try {
             SignedJWT jwt = SignedJWT.parse(token); // parsed once; an unsigned ("alg": "none") token fails here
@@ -61,7 +69,9 @@ public final class InternalTokenVerifier {
             if (org == null || org.isBlank() || roles == null) {
                 return Optional.empty();
             }
-            return Optional.of(new CallerIdentity(claims.getSubject(), org, Set.copyOf(roles)));
+            CallerIdentity caller = new CallerIdentity(claims.getSubject(), org, Set.copyOf(roles));
+            verified.put(token, caller, jwt.getHeader().getKeyID(), claims.getExpirationTime().toInstant());
+            return Optional.of(caller);
         } catch (ParseException | BadJOSEException | JOSEException | RuntimeException e) {
             return Optional.empty();
         }

@@ -16,6 +16,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jose.util.JSONObjectUtils;
+import io.phasegate.platform.identity.VerifiedTokenCache;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
@@ -23,6 +24,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Verifies phase tokens (SPEC §2.3, §7) and returns their claims, or throws {@link PhaseTokenRejected}.
@@ -56,15 +58,28 @@ public final class PhaseTokenVerifier {
     private final String audience;
     private final Clock clock;
 
+    private final VerifiedTokenCache<VerifiedPhaseToken> verified;
+
     public PhaseTokenVerifier(PhaseTokenKeySource keys, String issuer, String audience, Clock clock) {
         this.keys = Objects.requireNonNull(keys, "keys");
         this.issuer = Objects.requireNonNull(issuer, "issuer");
         this.audience = Objects.requireNonNull(audience, "audience");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.verified = new VerifiedTokenCache<>(100_000, clock);
     }
 
-    /** Returns the verified claims, or throws {@link PhaseTokenRejected} with the reason; never anything else. */
+    /**
+     * Returns the verified claims, or throws {@link PhaseTokenRejected} with the reason; never anything else. A token
+     * verified before is answered from a {@link VerifiedTokenCache} (exact text, before its {@code exp}, while its
+     * key is still in the key source).
+     */
     public VerifiedPhaseToken verify(String token) {
+        if (token != null) {
+            Optional<VerifiedPhaseToken> remembered = verified.get(token, kid -> keys.verifier(kid).isPresent());
+            if (remembered.isPresent()) {
+                return remembered.get();
+            }
+        }
         try {
             return doVerify(token);
         } catch (PhaseTokenRejected e) {
@@ -114,7 +129,9 @@ public final class PhaseTokenVerifier {
 
         verifySignature(parts, key);
 
-        return claims(jsonObject(parts[1]));
+        VerifiedPhaseToken result = claims(jsonObject(parts[1]));
+        verified.put(token, result, kid, result.expiresAt());
+        return result;
     }
 
     private static void verifySignature(String[] parts, JWSVerifier key) {

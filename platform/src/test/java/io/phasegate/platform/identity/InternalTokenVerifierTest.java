@@ -99,6 +99,35 @@ class InternalTokenVerifierTest {
     }
 
     @Test
+    void theIssuerReusesATokenPerCallerForHalfItsLifetime() {
+        MutableClock clock = new MutableClock(Instant.now());
+        InternalTokenIssuer issuer = issuer(key, clock);
+        String first = issuer.issue(CALLER);
+
+        assertThat(issuer.issue(CALLER)).isEqualTo(first);
+        assertThat(issuer.issue(new CallerIdentity("user-bob", "org-acme", Set.of("developer"))))
+                .isNotEqualTo(first);
+        clock.advance(TTL.dividedBy(2));
+        String renewed = issuer.issue(CALLER);
+        assertThat(renewed).isNotEqualTo(first);
+        assertThat(verifier.verify(renewed)).contains(CALLER);
+    }
+
+    @Test
+    void aTokenVerifiedBeforeIsRefusedOnceItsKeyIsNoLongerTrusted() throws Exception {
+        String token = issuer(key).issue(CALLER);
+        assertThat(verifier.verify(token)).contains(CALLER);
+
+        // the gateway's key is replaced: the public key file now holds another key only
+        ECKey replacement = rotatedKey("gw-2");
+        JwkFiles.writeAtomically(publicFile, publicSet(replacement));
+        verifierClock.advance(Duration.ofSeconds(2));
+        assertThat(verifier.verify(issuer(replacement).issue(CALLER))).contains(CALLER);
+
+        assertThat(verifier.verify(token)).isEmpty();
+    }
+
+    @Test
     void judgesExpiryByItsOwnClock() {
         String token = issuer(key).issue(CALLER);
         assertThat(verifier.verify(token)).isPresent();
