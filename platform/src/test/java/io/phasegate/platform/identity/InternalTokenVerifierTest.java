@@ -108,6 +108,7 @@ class InternalTokenVerifierTest {
         assertThat(issuer.issue(new CallerIdentity("user-bob", "org-acme", Set.of("developer"))))
                 .isNotEqualTo(first);
         clock.advance(TTL.dividedBy(2));
+        verifierClock.advance(TTL.dividedBy(2));
         String renewed = issuer.issue(CALLER);
         assertThat(renewed).isNotEqualTo(first);
         assertThat(verifier.verify(renewed)).contains(CALLER);
