@@ -41,20 +41,27 @@ public class SchemaMigrator implements InitializingBean {
     public void afterPropertiesSet() {
         SqlDialect dialect = storage.dialect();
         if (storage.storageMode().jdbcEventStore() && storage.migrateEventStore()) {
-            migrate(dialect.storedIdentifier(storage.eventStoreSchema()),
+            migrate(dialect, dialect.storedIdentifier(storage.eventStoreSchema()),
                     List.of("classpath:db/eventstore/" + dialect.vendor()));
         }
         if (storage.serviceSchema() != null) {
             List<String> locations = new ArrayList<>();
             locations.add("classpath:db/axon/" + dialect.vendor());
             locations.add("classpath:db/" + storage.serviceSchema() + "/" + dialect.vendor());
-            migrate(dialect.storedIdentifier(storage.serviceSchema()), locations);
+            migrate(dialect, dialect.storedIdentifier(storage.serviceSchema()), locations);
         }
     }
 
-    private void migrate(String schema, List<String> locations) {
+    /**
+     * H2 takes a lock on its system table for every DDL statement; the services migrate their schemas at the same time
+     * on start-up, so Flyway's connections wait for that lock up to a minute instead of H2's default (seconds).
+     */
+    static final String H2_MIGRATION_INIT_SQL = "SET LOCK_TIMEOUT 60000";
+
+    private void migrate(SqlDialect dialect, String schema, List<String> locations) {
         MigrateResult result = Flyway.configure()
                 .dataSource(url, username, password)
+                .initSql("h2".equals(dialect.vendor()) ? H2_MIGRATION_INIT_SQL : null)
                 .schemas(schema)
                 .createSchemas(true)
                 .locations(locations.toArray(String[]::new))
