@@ -33,8 +33,11 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -44,6 +47,7 @@ import tools.jackson.databind.JsonNode;
  * (and, where claim-next must not see other tests' tasks, its own organisation).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 abstract class AgentWorkflowContract {
 
     private final Http http = new Http();
@@ -430,6 +434,56 @@ abstract class AgentWorkflowContract {
                 .isEqualTo("authorized");
         assertProblem(toolResponse(token, "deploy_preview", args), 403, "approval_required");
         assertThat(system.countEvents(taskId, "ToolApprovalGrantedEvent")).isEqualTo(1);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Key rotation (runs last: it changes the signing key every later phase token would carry)
+
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void operatorsRotatePhaseTokenKeysAndRetireOldOnes() {
+        String workflow = publishWorkflow(workflowId("keys"), TEMPLATE_STRICT, system.developerToken());
+        String before = claim(system.developerToken(), "agent-" + shortId(),
+                createTask(system.developerToken(), workflow, "before", List.of())).path("phase_token").asString();
+        String oldKid = kidOf(before);
+
+        // only admins of the operator organisation
+        assertProblem(http.post(api("/admin/phase-token-keys/rotate")).bearer(system.developerToken()).send(),
+                403, "forbidden");
+        String foreignAdmin = system.mintUserToken("admin-x", "org-" + shortId(), List.of("admin"));
+        assertProblem(http.post(api("/admin/phase-token-keys/rotate")).bearer(foreignAdmin).send(), 403, "forbidden");
+        assertProblem(http.post(api("/admin/phase-token-keys/" + oldKid + "/retire")).bearer(system.adminToken())
+                .send(), 409, "key_active");
+
+        long events = system.countEvents();
+        Http.Response rotated = http.post(api("/admin/phase-token-keys/rotate")).bearer(system.adminToken()).send();
+        assertThat(rotated.status()).as(rotated.toString()).isEqualTo(200);
+        assertThat(system.countEvents()).as("key rotation is configuration, not an event").isEqualTo(events);
+        String newKid = rotated.json().path("active_kid").asString();
+        assertThat(newKid).isNotEqualTo(oldKid);
+        assertThat(texts(rotated.json().path("kids"))).contains(oldKid, newKid);
+        assertThat(texts(http.get(system.gatewayUrl() + "/.well-known/jwks.json").send().json().path("keys"), "kid"))
+                .contains(oldKid, newKid);
+
+        // tokens of the old key keep working; new ones carry the new key
+        assertThat(tool(before, "read_file", Map.of("path", "x")).path("call_id").asString()).isNotBlank();
+        String after = claim(system.developerToken(), "agent-" + shortId(),
+                createTask(system.developerToken(), workflow, "after", List.of())).path("phase_token").asString();
+        assertThat(kidOf(after)).isEqualTo(newKid);
+
+        Http.Response retired = http.post(api("/admin/phase-token-keys/" + oldKid + "/retire"))
+                .bearer(system.adminToken()).send();
+        assertThat(retired.status()).as(retired.toString()).isEqualTo(200);
+        assertThat(texts(retired.json().path("kids"))).containsExactly(newKid);
+        assertProblem(toolResponse(before, "read_file", Map.of("path", "x")), 401, "invalid_phase_token");
+        assertThat(tool(after, "read_file", Map.of("path", "x")).path("call_id").asString()).isNotBlank();
+        assertProblem(http.post(api("/admin/phase-token-keys/no-such-kid/retire")).bearer(system.adminToken())
+                .send(), 404, "key_not_found");
+    }
+
+    private static String kidOf(String jwt) {
+        String header = new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[0]), StandardCharsets.UTF_8);
+        return Http.JSON.readTree(header).path("kid").asString();
     }
 
     // ------------------------------------------------------------------------------------------------

@@ -158,6 +158,7 @@ public final class PhasegateSystem implements AutoCloseable {
         env.put("PHASEGATE_COMMAND_URL", commandUrl());
         env.put("PHASEGATE_QUERY_URL", queryUrl());
         env.put("PHASEGATE_DEV_ISSUER", "true");
+        env.put("PHASEGATE_OPERATOR_ORG", DEMO_ORG);
         env.put("AXONIQ_UPDATE_CHECKER_DISABLED", "true");
         env.putAll(extraEnv);
 

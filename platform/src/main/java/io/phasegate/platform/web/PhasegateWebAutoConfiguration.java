@@ -3,6 +3,7 @@ package io.phasegate.platform.web;
 import io.phasegate.platform.identity.CallerIdentityArgumentResolver;
 import io.phasegate.platform.identity.InternalIdentityWebFilter;
 import io.phasegate.platform.identity.InternalTokenVerifier;
+import io.phasegate.platform.identity.OperatorPolicy;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -55,6 +56,12 @@ public class PhasegateWebAutoConfiguration {
                     configurer.addCustomResolver(new CallerIdentityArgumentResolver());
                 }
             };
+        }
+
+        @Bean
+        OperatorPolicy operatorPolicy(Environment env) {
+            return new OperatorPolicy(env.getProperty("phasegate.admin.operator-org",
+                    env.getProperty("PHASEGATE_OPERATOR_ORG", "")));
         }
 
         @Bean(destroyMethod = "close")
