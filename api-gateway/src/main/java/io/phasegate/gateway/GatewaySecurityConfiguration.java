@@ -6,15 +6,21 @@ import io.phasegate.platform.web.ApiException;
 import io.phasegate.platform.web.ProblemDetailsExceptionHandler;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
+import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.reactive.CorsConfigurationSource;
+import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
 import tools.jackson.databind.ObjectMapper;
 
 /**
@@ -35,6 +41,7 @@ class GatewaySecurityConfiguration {
     SecurityWebFilterChain agentEndpointsFilterChain(ServerHttpSecurity http) {
         return http
                 .securityMatcher(AgentEndpoints.matcher())
+                .cors(Customizer.withDefaults())
                 .csrf(ServerHttpSecurity.CsrfSpec::disable)
                 .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
@@ -50,6 +57,7 @@ class GatewaySecurityConfiguration {
     @Order(Ordered.LOWEST_PRECEDENCE)
     SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, ObjectMapper json) {
         return http
+                .cors(Customizer.withDefaults())
                 .csrf(ServerHttpSecurity.CsrfSpec::disable)
                 .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
@@ -85,5 +93,36 @@ class GatewaySecurityConfiguration {
     @Bean
     InternalIdentityRelay internalIdentityRelay(InternalTokenIssuer issuer) {
         return new InternalIdentityRelay(issuer);
+    }
+
+    /**
+     * CORS for browser clients: exact origins from {@code phasegate.cors.allowed-origins}; none by default. A
+     * wildcard is refused at start-up (SPEC §7: no {@code *} CORS).
+     */
+    @Bean
+    CorsConfigurationSource corsConfigurationSource(
+            @Value("${phasegate.cors.allowed-origins:}") List<String> allowedOrigins) {
+        UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
+        List<String> origins = allowedOrigins.stream().map(String::strip).filter(o -> !o.isEmpty()).toList();
+        if (origins.stream().anyMatch(o -> o.contains("*"))) {
+            throw new IllegalStateException("phasegate.cors.allowed-origins must list exact origins, not '*'");
+        }
+        if (!origins.isEmpty()) {
+            CorsConfiguration cors = new CorsConfiguration();
+            cors.setAllowedOrigins(origins);
+            cors.setAllowedMethods(List.of("GET", "POST", "PUT", "PATCH", "DELETE"));
+            cors.setAllowedHeaders(List.of("Authorization", "Content-Type", "Idempotency-Key", "If-Match",
+                    "Last-Event-ID"));
+            cors.setExposedHeaders(List.of("Location", "Retry-After", "Idempotent-Replayed", "ETag"));
+            cors.setMaxAge(Duration.ofMinutes(10));
+            source.registerCorsConfiguration("/api/**", cors);
+            source.registerCorsConfiguration("/.well-known/jwks.json", cors);
+        }
+        return source;
+    }
+
+    @Bean
+    RateLimitFilter rateLimitFilter(RateLimitProperties limits, ObjectMapper json) {
+        return new RateLimitFilter(limits, json);
     }
 }
