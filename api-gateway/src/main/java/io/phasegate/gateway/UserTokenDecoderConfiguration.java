@@ -8,6 +8,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtAudienceValidator;
 import org.springframework.security.oauth2.jwt.JwtClaimValidator;
@@ -17,6 +18,7 @@ import org.springframework.security.oauth2.jwt.JwtTypeValidator;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * Validation of user and service bearer tokens (Spring Security's resource server on Nimbus): pinned algorithms,
@@ -47,8 +49,14 @@ class UserTokenDecoderConfiguration {
             decoder = builder.build();
         }
         decoder.setJwtValidator(validator(users));
-        return decoder;
+        // an oversized token is refused before any parsing (401 like every bad token; the header limit is higher)
+        return token -> token.length() > MAX_TOKEN_LENGTH
+                ? Mono.error(new BadJwtException("The token is too large."))
+                : decoder.decode(token);
     }
+
+    /** Longest user token accepted, in characters; {@code server.max-http-request-header-size} is set above it. */
+    static final int MAX_TOKEN_LENGTH = 8192;
 
     static OAuth2TokenValidator<Jwt> validator(GatewaySecurityProperties.Users users) {
         JwtTypeValidator type = new JwtTypeValidator("JWT", "at+jwt");

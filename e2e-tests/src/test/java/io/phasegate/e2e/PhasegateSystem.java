@@ -371,6 +371,16 @@ public final class PhasegateSystem implements AutoCloseable {
         return sign(key, JOSEObjectType.JWT, claims);
     }
 
+    /** The development issuer's signing key (private), for hand-made user tokens. */
+    public ECKey devIssuerKey() {
+        return privateKey(dataDir.resolve("keys/dev-issuer.json"));
+    }
+
+    /** Command-service's phase-token signing key (private), for hand-made phase tokens. */
+    public ECKey phaseTokenKey() {
+        return privateKey(dataDir.resolve("keys/phase-tokens.json"));
+    }
+
     /**
      * An internal identity token signed with the gateway's own internal key, as only the gateway should produce;
      * used to show that the gateway replaces such a header instead of trusting it.
