@@ -66,6 +66,9 @@ class GatewaySecurityConfiguration {
                 .authorizeExchange(ex -> ex
                         .pathMatchers(HttpMethod.GET, "/actuator/health", "/actuator/health/**").permitAll()
                         .pathMatchers(HttpMethod.GET, "/.well-known/jwks.json").permitAll()
+                        // the API documentation (no data; the documents describe the public API)
+                        .pathMatchers(HttpMethod.GET, "/api-docs/**", "/swagger-ui.html", "/swagger-ui/**",
+                                "/webjars/**").permitAll()
                         .pathMatchers("/api/**").authenticated()
                         .anyExchange().denyAll())
                 .oauth2ResourceServer(rs -> rs

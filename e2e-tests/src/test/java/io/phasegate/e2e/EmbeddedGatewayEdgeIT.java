@@ -2,6 +2,7 @@ package io.phasegate.e2e;
 
 import static io.phasegate.e2e.E2eSupport.assertProblem;
 import static io.phasegate.e2e.E2eSupport.shortId;
+import static io.phasegate.e2e.E2eSupport.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.JOSEObjectType;
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The gateway's edge (issue 6): JWT attacks on user and phase tokens, rate limits per organisation and per agent,
@@ -204,6 +206,30 @@ class EmbeddedGatewayEdgeIT {
                 .keyID(key.getKeyID()).build(), claims);
         jwt.sign(new MACSigner(secret));
         return jwt.serialize();
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // OpenAPI
+
+    @Test
+    void theApiDocumentsAreServedThroughTheGateway() {
+        Http.Response command = http.get(system.gatewayUrl() + "/api-docs/command").send();
+        assertThat(command.status()).as(command.toString()).isEqualTo(200);
+        JsonNode paths = command.json().path("paths");
+        for (String path : List.of("/api/v1/tasks/claim", "/api/v1/tasks/transition", "/api/v1/tools/execute",
+                "/api/v1/tokens/refresh", "/api/v1/tasks/heartbeat", "/api/v1/tasks/release", "/api/v1/tasks",
+                "/api/v1/workflows/{workflowId}")) {
+            assertThat(paths.has(path)).as(path + " documented").isTrue();
+        }
+        JsonNode transition = command.json().path("components").path("schemas").path("TransitionRequest");
+        assertThat(transition.path("properties").has("current_phase")).as("snake_case as on the wire").isTrue();
+        // the caller's identity comes from the gateway's internal token, never from parameters
+        paths.forEach(operations -> operations.forEach(operation -> operation.path("parameters").forEach(parameter ->
+                assertThat(parameter.path("name").asString()).isNotIn("subject", "orgId", "org_id", "roles"))));
+
+        Http.Response config = http.get(system.gatewayUrl() + "/api-docs/gateway/swagger-config").send();
+        assertThat(config.status()).isEqualTo(200);
+        assertThat(texts(config.json().path("urls"), "url")).contains("/api-docs/command", "/api-docs/query");
     }
 
     // ------------------------------------------------------------------------------------------------
