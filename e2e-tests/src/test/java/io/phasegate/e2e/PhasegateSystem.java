@@ -87,6 +87,8 @@ public final class PhasegateSystem implements AutoCloseable {
     private boolean closed;
 
     private final Map<String, String> extraEnv;
+    /** The environment the services were started with (kept for restarts). */
+    private final Map<String, String> env = new LinkedHashMap<>();
 
     private PhasegateSystem(Mode mode, Map<String, String> extraEnv) {
         this.mode = mode;
@@ -146,7 +148,7 @@ public final class PhasegateSystem implements AutoCloseable {
         for (String service : SERVICES) {
             ports.put(service, FreePorts.find());
         }
-        Map<String, String> env = new LinkedHashMap<>();
+        env.clear();
         env.put("PHASEGATE_STORAGE_MODE", mode.id());
         env.put("PHASEGATE_DB_URL", jdbcUrl);
         env.put("PHASEGATE_DB_USER", dbUser);
@@ -164,6 +166,11 @@ public final class PhasegateSystem implements AutoCloseable {
 
         // The services read the gateway's internal public key lazily, so all three may start at once.
         for (String service : SERVICES) {
+            try {
+                Files.deleteIfExists(logFile(service)); // a restart appends to the log; a new system starts afresh
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
             processes.put(service, launch(service, env));
         }
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
@@ -185,7 +192,7 @@ public final class PhasegateSystem implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(javaBin, "-Xmx384m", "-XX:+UseSerialGC", "-jar", jar.toString())
                 .directory(dataDir.toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(logFile(service).toFile())
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(service).toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Map<String, String> environment = builder.environment();
         // Never let the developer's own settings leak into the system under test.
@@ -441,6 +448,27 @@ public final class PhasegateSystem implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------
     // Shut-down
+
+    /**
+     * Stops one service the hard way ({@code kill -9}) and starts it again with the same environment, waiting until it
+     * is ready.
+     */
+    public synchronized void restart(String service) {
+        Process process = processes.get(service);
+        if (process == null) {
+            throw new IllegalArgumentException("No service " + service);
+        }
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor(15, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        processes.put(service, launch(service, env));
+        awaitReady(service, System.nanoTime() + READY_TIMEOUT.toNanos());
+    }
 
     @Override
     public synchronized void close() {

@@ -1,18 +1,12 @@
 package io.phasegate.command.tool;
 
+import io.phasegate.platform.redaction.Redactor;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.cfg.JsonNodeFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -20,27 +14,24 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * What events may say about the arguments of a tool call (SPEC §2.4): a {@link #digest(Map) digest} that binds an
  * approval to exactly these arguments, and a {@link #summary(Map) redacted summary} for auditors. The raw arguments
- * never go into an event.
+ * never go into an event. Redaction is {@link Redactor}'s, shared with the audit trail of query-service.
  *
  * <p>Thread-safe; every method is pure.
  */
 public final class ToolArguments {
 
     /** What a secret value is replaced with. */
-    public static final String REDACTED = "[redacted]";
+    public static final String REDACTED = Redactor.REDACTED;
     /** Longest string kept in a summary, in chars; longer ones are cut and say how much was left out. */
-    public static final int MAX_STRING_LENGTH = 200;
+    public static final int MAX_STRING_LENGTH = Redactor.MAX_STRING_LENGTH;
     /** Deepest nesting kept in a summary: the arguments object is level 1. */
-    public static final int MAX_DEPTH = 5;
+    public static final int MAX_DEPTH = Redactor.MAX_DEPTH;
     /** Most list items (and object members) kept in a summary. */
-    public static final int MAX_ITEMS = 50;
+    public static final int MAX_ITEMS = Redactor.MAX_ITEMS;
     /** Longest argument name kept in a summary. */
-    static final int MAX_KEY_LENGTH = 100;
-    /** How far into a string {@link #looksSecret} looks when summarising (the kept part plus a margin). */
-    private static final int SCAN_WINDOW = 4_096;
+    static final int MAX_KEY_LENGTH = Redactor.MAX_KEY_LENGTH;
 
     private static final String DIGEST_PREFIX = "sha256:";
-    private static final String TRUNCATED = "[truncated: nested deeper than " + MAX_DEPTH + " levels]";
 
     /** Sorted keys at every level, no whitespace: the canonical form that is hashed. */
     private static final JsonMapper CANONICAL = JsonMapper.builder()
@@ -48,34 +39,6 @@ public final class ToolArguments {
             .enable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .enable(JsonNodeFeature.WRITE_PROPERTIES_SORTED)
             .build();
-
-    /**
-     * Argument names whose values are secrets, matched on the name lower-cased without separators
-     * ({@code API-Key}, {@code api_key} and {@code apiKey} are all {@code apikey}).
-     */
-    private static final Pattern SECRET_KEY = Pattern.compile(
-            ".*(password|passwd|passphrase|secret|token|apikey|authorization|credential|privatekey|cookie|session).*"
-                    + "|key.*|.*keys?");
-
-    /** Values that look like credentials wherever they appear. */
-    private static final Pattern SECRET_VALUE = Pattern.compile(String.join("|",
-            // JWT / JWS / JWE: base64url JSON header, then dot-separated parts
-            "eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{2,}",
-            // PEM blocks: private keys, certificates, anything armoured
-            "-----BEGIN [A-Z0-9 ]{1,40}-----",
-            // HTTP authorization values
-            "(?i)\\b(?:bearer|basic)\\s+[A-Za-z0-9._~+/=-]{8,}",
-            // credentials in a URL
-            "[A-Za-z][A-Za-z0-9+.-]{0,20}://[^/\\s:@]{1,256}:[^/\\s@]{1,256}@",
-            // well-known token formats
-            "\\bAKIA[0-9A-Z]{16}\\b",
-            "\\bgh[pousr]_[A-Za-z0-9]{30,}",
-            "\\bgithub_pat_[A-Za-z0-9_]{30,}",
-            "\\bglpat-[A-Za-z0-9_-]{20,}",
-            "\\bxox[abposr]-[A-Za-z0-9-]{10,}",
-            "\\bsk_(?:live|test)_[A-Za-z0-9]{16,}",
-            "\\bsk-[A-Za-z0-9_-]{20,}",
-            "\\bAIza[0-9A-Za-z_-]{35}"));
 
     private ToolArguments() {
     }
@@ -106,34 +69,24 @@ public final class ToolArguments {
     }
 
     /**
-     * A copy of the arguments that is safe to record: values under secret-looking names ({@link #isSecretName}) and
-     * values that look like credentials ({@link #looksSecret}) become {@value #REDACTED}; strings longer than
-     * {@value #MAX_STRING_LENGTH} chars are cut ({@code …(+N chars)}); lists and objects keep their first
-     * {@value #MAX_ITEMS} entries; containers nested deeper than {@value #MAX_DEPTH} levels are left out. Members are
-     * sorted by name.
+     * A copy of the arguments that is safe to record ({@link Redactor#summary(Map)}): values under secret-looking
+     * names ({@link #isSecretName}) and values that look like credentials ({@link #looksSecret}) become
+     * {@value #REDACTED}; strings longer than {@value #MAX_STRING_LENGTH} chars are cut ({@code …(+N chars)}); lists
+     * and objects keep their first {@value #MAX_ITEMS} entries; containers nested deeper than {@value #MAX_DEPTH}
+     * levels are left out. Members are sorted by name.
      */
     public static Map<String, Object> summary(Map<String, ?> args) {
-        return args == null ? new LinkedHashMap<>() : summariseObject(args, 1);
+        return Redactor.summary(args);
     }
 
     /** A free text (for example a tool outcome) shortened and redacted like a string argument of a summary. */
     public static String summaryText(String text) {
-        return text == null ? null : summariseString(text);
+        return Redactor.summaryText(text);
     }
 
     /** Whether an argument named so holds a secret: password, token, api_key, authorization, cookie, … */
     public static boolean isSecretName(String name) {
-        if (name == null) {
-            return false;
-        }
-        StringBuilder normalised = new StringBuilder(name.length());
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (Character.isLetterOrDigit(c)) {
-                normalised.append(Character.toLowerCase(c));
-            }
-        }
-        return SECRET_KEY.matcher(normalised).matches();
+        return Redactor.isSecretName(name);
     }
 
     /**
@@ -141,74 +94,6 @@ public final class ToolArguments {
      * password, or a well-known token format (AWS access key, GitHub, GitLab, Slack, Stripe, OpenAI, Google API keys).
      */
     public static boolean looksSecret(Object value) {
-        return value instanceof CharSequence text && SECRET_VALUE.matcher(text).find();
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-
-    private static Map<String, Object> summariseObject(Map<?, ?> map, int depth) {
-        Map<String, Object> sorted = new TreeMap<>();
-        map.forEach((key, value) -> sorted.put(String.valueOf(key), value));
-        Map<String, Object> summary = new LinkedHashMap<>();
-        int kept = 0;
-        for (Map.Entry<String, Object> entry : sorted.entrySet()) {
-            if (kept == MAX_ITEMS) {
-                summary.put("…", "(+" + (sorted.size() - MAX_ITEMS) + " more entries)");
-                break;
-            }
-            String key = entry.getKey();
-            Object value = isSecretName(key) ? REDACTED : summariseValue(entry.getValue(), depth + 1);
-            summary.put(key.length() > MAX_KEY_LENGTH ? cut(key, MAX_KEY_LENGTH) : key, value);
-            kept++;
-        }
-        return summary;
-    }
-
-    private static Object summariseValue(Object value, int depth) {
-        if (value == null || value instanceof Boolean || value instanceof Number) {
-            return value;
-        }
-        if (value instanceof CharSequence text) {
-            return summariseString(text.toString());
-        }
-        if (value instanceof JsonNode node) {
-            return summariseValue(CANONICAL.treeToValue(node, Object.class), depth);
-        }
-        if (value instanceof Map<?, ?> || value instanceof Collection<?> || value instanceof Object[]) {
-            if (depth > MAX_DEPTH) {
-                return TRUNCATED;
-            }
-            if (value instanceof Map<?, ?> map) {
-                return summariseObject(map, depth);
-            }
-            return summariseList(value instanceof Object[] array ? List.of(array) : (Collection<?>) value, depth);
-        }
-        return summariseString(String.valueOf(value));
-    }
-
-    private static List<Object> summariseList(Collection<?> items, int depth) {
-        List<Object> summary = new ArrayList<>(Math.min(items.size(), MAX_ITEMS + 1));
-        for (Object item : items) {
-            if (summary.size() == MAX_ITEMS) {
-                summary.add("…(+" + (items.size() - MAX_ITEMS) + " items)");
-                break;
-            }
-            summary.add(summariseValue(item, depth + 1));
-        }
-        return summary;
-    }
-
-    private static String summariseString(String text) {
-        CharSequence window = text.length() <= SCAN_WINDOW ? text : text.subSequence(0, SCAN_WINDOW);
-        if (looksSecret(window)) {
-            return REDACTED;
-        }
-        return text.length() <= MAX_STRING_LENGTH ? text : cut(text, MAX_STRING_LENGTH);
-    }
-
-    /** The first {@code max} chars (never half a surrogate pair) and how many were left out. */
-    private static String cut(String text, int max) {
-        int end = Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
-        return text.substring(0, end) + "…(+" + (text.length() - end) + " chars)";
+        return Redactor.looksSecret(value);
     }
 }

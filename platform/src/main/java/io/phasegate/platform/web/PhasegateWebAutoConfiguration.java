@@ -60,7 +60,7 @@ public class PhasegateWebAutoConfiguration {
 
         @Bean
         OperatorPolicy operatorPolicy(Environment env) {
-            return new OperatorPolicy(env.getProperty("phasegate.admin.operator-org",
+            return OperatorPolicy.of(env.getProperty("phasegate.admin.operator-org",
                     env.getProperty("PHASEGATE_OPERATOR_ORG", "")));
         }
 

@@ -13,9 +13,10 @@ class OperatorPolicyTest {
 
     @Test
     void onlyAdminsOfTheOperatorOrganisationAreOperators() {
-        OperatorPolicy policy = new OperatorPolicy("ops");
+        OperatorPolicy policy = OperatorPolicy.of("ops, ops-2");
 
         assertThat(policy.allows(OPERATOR_ADMIN)).isTrue();
+        assertThat(policy.allows(new CallerIdentity("cy", "ops-2", Set.of("admin")))).isTrue();
         assertThat(policy.allows(new CallerIdentity("bob", "ops", Set.of("developer", "auditor")))).isFalse();
         assertThat(policy.allows(new CallerIdentity("eve", "acme", Set.of("admin")))).isFalse();
         assertThat(policy.allows(CallerIdentity.phaseTokenBearer())).isFalse();
@@ -25,8 +26,9 @@ class OperatorPolicyTest {
 
     @Test
     void withoutAnOperatorOrganisationNobodyIsAnOperator() {
-        assertThat(new OperatorPolicy("").allows(OPERATOR_ADMIN)).isFalse();
-        assertThat(new OperatorPolicy(null).allows(OPERATOR_ADMIN)).isFalse();
-        assertThat(new OperatorPolicy("-").allows(CallerIdentity.phaseTokenBearer())).isFalse();
+        assertThat(OperatorPolicy.of("").allows(OPERATOR_ADMIN)).isFalse();
+        assertThat(OperatorPolicy.of(null).allows(OPERATOR_ADMIN)).isFalse();
+        assertThat(OperatorPolicy.of(" , ").allows(OPERATOR_ADMIN)).isFalse();
+        assertThat(OperatorPolicy.of("-").allows(CallerIdentity.phaseTokenBearer())).isFalse();
     }
 }

@@ -55,26 +55,19 @@ public class TaskViews {
         this.policies = policies;
     }
 
-    /** A {@code tasks} row, before its children are attached. */
-    record Row(String taskId, String orgId, String projectId, String title, String description, String status,
-               String phase, String claimedBy, Instant leaseExpiresAt, String workflowId, int workflowVersion,
-               List<String> dependsOn, List<String> requiredCapabilities, int priority, String createdBy,
-               Instant createdAt, Instant updatedAt, long position, List<TransitionBlocker> blockers,
-               Instant completedAt, Instant cancelledAt, long tokenGeneration, long createdPosition) {
-    }
-
     public Optional<TaskView> find(String orgId, String taskId) {
-        List<Row> rows = jdbc.query("SELECT * FROM tasks WHERE task_id = ? AND org_id = ?", this::row, taskId, orgId);
+        List<TaskState> rows = jdbc.query("SELECT * FROM tasks WHERE task_id = ? AND org_id = ?", this::state,
+                taskId, orgId);
         return assemble(rows).stream().findFirst();
     }
 
     /** Rows selected by {@code sql} (which must select {@code *} of {@code tasks}), as views, in their order. */
     public List<TaskView> select(String sql, Object... args) {
-        return assemble(jdbc.query(sql, this::row, args));
+        return assemble(jdbc.query(sql, this::state, args));
     }
 
     public Optional<TaskClaimStateView> claimState(String taskId) {
-        return jdbc.query("SELECT * FROM tasks WHERE task_id = ?", this::row, taskId).stream().findFirst()
+        return jdbc.query("SELECT * FROM tasks WHERE task_id = ?", this::state, taskId).stream().findFirst()
                 .map(r -> new TaskClaimStateView(r.taskId(), r.orgId(), r.projectId(), r.status(), r.phase(),
                         r.claimedBy(), r.tokenGeneration(), r.position()));
     }
@@ -105,16 +98,32 @@ public class TaskViews {
                 this::approval, taskId, status);
     }
 
-    private List<TaskView> assemble(List<Row> rows) {
+    /**
+     * The {@code tasks} rows of {@code taskIds} that exist, by task id (whatever their organisation: the projection's
+     * fold checks that).
+     */
+    Map<String, TaskState> states(Collection<String> taskIds) {
+        Map<String, TaskState> states = new HashMap<>();
+        if (!taskIds.isEmpty()) {
+            jdbc.query("SELECT * FROM tasks WHERE task_id IN (%s)".formatted(placeholders(taskIds)),
+                    rs -> {
+                        TaskState state = state(rs, 0);
+                        states.put(state.taskId(), state);
+                    }, taskIds.toArray());
+        }
+        return states;
+    }
+
+    private List<TaskView> assemble(List<TaskState> rows) {
         if (rows.isEmpty()) {
             return List.of();
         }
-        List<String> ids = rows.stream().map(Row::taskId).toList();
+        List<String> ids = rows.stream().map(TaskState::taskId).toList();
         Map<String, List<TaskDependencyView>> dependencies = dependencies(ids);
         Map<String, List<ReviewRoundView>> rounds = reviewRounds(ids);
         Map<String, List<ToolApprovalView>> pending = pendingApprovals(ids);
         List<TaskView> views = new ArrayList<>(rows.size());
-        for (Row r : rows) {
+        for (TaskState r : rows) {
             List<ReviewRoundView> taskRounds = rounds.getOrDefault(r.taskId(), List.of());
             views.add(new TaskView(r.taskId(), r.orgId(), r.projectId(), r.title(), r.description(), r.status(),
                     r.phase(), r.claimedBy(), r.leaseExpiresAt(), r.workflowId(), r.workflowVersion(), r.dependsOn(),
@@ -126,7 +135,7 @@ public class TaskViews {
         return views;
     }
 
-    private List<AllowedToolView> allowedTools(Row r) {
+    private List<AllowedToolView> allowedTools(TaskState r) {
         if (TaskStatus.COMPLETED.wire().equals(r.status()) || TaskStatus.CANCELLED.wire().equals(r.status())) {
             return List.of();
         }
@@ -207,19 +216,19 @@ public class TaskViews {
                 rs.getString("comment"), instant(rs.getTimestamp("decided_at")));
     }
 
-    private Row row(ResultSet rs, int row) throws SQLException {
+    /** A {@code tasks} row (every column of it). */
+    TaskState state(ResultSet rs, int row) throws SQLException {
         String blockers = rs.getString("blockers");
-        return new Row(rs.getString("task_id"), rs.getString("org_id"), rs.getString("project_id"),
-                rs.getString("title"), rs.getString("description"), rs.getString("status"), rs.getString("phase"),
-                rs.getString("claimed_by"), instant(rs.getTimestamp("lease_expires_at")),
-                rs.getString("workflow_id"), rs.getInt("workflow_version"),
-                json.readValue(rs.getString("depends_on"), STRINGS),
+        return new TaskState(rs.getString("task_id"), rs.getString("org_id"), rs.getString("project_id"),
+                rs.getString("title"), rs.getString("description"), rs.getString("workflow_id"),
+                rs.getInt("workflow_version"), json.readValue(rs.getString("depends_on"), STRINGS),
                 json.readValue(rs.getString("required_capabilities"), STRINGS), rs.getInt("priority"),
-                rs.getString("created_by"), instant(rs.getTimestamp("created_at")),
-                instant(rs.getTimestamp("updated_at")), rs.getLong("position"),
-                blockers == null ? List.of() : json.readValue(blockers, BLOCKERS),
+                rs.getString("created_by"), instant(rs.getTimestamp("created_at")), rs.getLong("created_position"),
+                rs.getString("status"), rs.getString("phase"), rs.getString("claimed_by"),
+                instant(rs.getTimestamp("lease_expires_at")), rs.getLong("token_generation"),
+                blockers == null ? null : json.readValue(blockers, BLOCKERS),
                 instant(rs.getTimestamp("completed_at")), instant(rs.getTimestamp("cancelled_at")),
-                rs.getLong("token_generation"), rs.getLong("created_position"));
+                instant(rs.getTimestamp("updated_at")), rs.getLong("position"));
     }
 
     static String placeholders(Collection<?> values) {

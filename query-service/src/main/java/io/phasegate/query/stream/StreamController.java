@@ -1,0 +1,96 @@
+package io.phasegate.query.stream;
+
+import io.phasegate.platform.identity.CallerIdentity;
+import io.phasegate.platform.identity.Permission;
+import io.phasegate.platform.web.ApiException;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Flux;
+import reactor.netty.Connection;
+import reactor.netty.NettyOutbound;
+
+/**
+ * The SSE streams of the caller's organisation (SPEC §3 "Reactive streams"), {@code text/event-stream}:
+ * <ul>
+ *   <li>{@code GET /api/v1/streams/audit} ({@code audit: read}): every audit record;</li>
+ *   <li>{@code GET /api/v1/streams/tasks} ({@code tasks: read}): the audit records of task aggregates (the task and
+ *   tool events).</li>
+ * </ul>
+ * Each SSE event has {@code id:} the global position, {@code event:} the event type and {@code data:} the audit record
+ * as JSON (snake_case, as in {@code GET /api/v1/audit}). Without {@code Last-Event-ID} (header, or the
+ * {@code last_event_id} query parameter for clients that cannot set headers) a stream starts with the records that
+ * come next; with one it resumes with every record after it. An id that is no record of the caller's organisation
+ * (another organisation's, a future one) resumes before the organisation's first record with a higher position, so
+ * it never yields another organisation's records; an id that is not a number answers 400. See {@link AuditStreams}.
+ */
+@RestController
+class StreamController {
+
+    static final String LAST_EVENT_ID = "Last-Event-ID";
+
+    private final AuditStreams streams;
+
+    StreamController(AuditStreams streams) {
+        this.streams = streams;
+    }
+
+    @GetMapping(path = "/api/v1/streams/audit", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    Flux<ServerSentEvent<String>> audit(@RequestHeader(name = LAST_EVENT_ID, required = false) String lastEventId,
+                                        @RequestParam(name = "last_event_id", required = false) String lastEventIdParam,
+                                        CallerIdentity caller, ServerHttpResponse response) {
+        if (!caller.can(Permission.Area.AUDIT, Permission.Level.READ)) {
+            throw ApiException.forbidden("Your roles do not allow reading the audit trail.");
+        }
+        Long after = resumeAfter(lastEventId, lastEventIdParam);
+        noBuffering(response);
+        return streams.open(caller.orgId(), null, after, disconnect(response));
+    }
+
+    @GetMapping(path = "/api/v1/streams/tasks", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    Flux<ServerSentEvent<String>> tasks(@RequestHeader(name = LAST_EVENT_ID, required = false) String lastEventId,
+                                        @RequestParam(name = "last_event_id", required = false) String lastEventIdParam,
+                                        CallerIdentity caller, ServerHttpResponse response) {
+        if (!caller.can(Permission.Area.TASKS, Permission.Level.READ)) {
+            throw ApiException.forbidden("Your roles do not allow reading tasks.");
+        }
+        Long after = resumeAfter(lastEventId, lastEventIdParam);
+        noBuffering(response);
+        return streams.open(caller.orgId(), AuditStreams.TASK_AGGREGATE, after, disconnect(response));
+    }
+
+    /** The position to resume after: the header wins over the query parameter; blank means none. */
+    static Long resumeAfter(String header, String param) {
+        String value = header != null && !header.isBlank() ? header : param;
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        String trimmed = value.trim();
+        if (!trimmed.matches("\\d{1,18}")) {
+            throw ApiException.badRequest("invalid_parameter",
+                    "Last-Event-ID must be the id of an event this stream sent.");
+        }
+        return Long.parseLong(trimmed);
+    }
+
+    /** Neither caches nor proxies (nginx: {@code X-Accel-Buffering}) should hold the events back. */
+    private static void noBuffering(ServerHttpResponse response) {
+        response.getHeaders().setCacheControl("no-cache");
+        response.getHeaders().set("X-Accel-Buffering", "no");
+    }
+
+    /** Closes the client's connection (Reactor Netty); elsewhere the stream just ends. */
+    private static Runnable disconnect(ServerHttpResponse response) {
+        return () -> {
+            Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
+            if (nativeResponse instanceof NettyOutbound outbound) {
+                outbound.withConnection(Connection::dispose);
+            }
+        };
+    }
+}
