@@ -46,7 +46,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,7 +100,6 @@ abstract class AbstractAgentWorkflowQueryTest extends QueryStorageTestSupport {
     @Autowired
     QueryGateway queryGateway;
 
-    private final Map<String, Long> sequences = new HashMap<>();
     private final Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 
     // ------------------------------------------------------------------------------------------------------------
@@ -831,20 +829,9 @@ abstract class AbstractAgentWorkflowQueryTest extends QueryStorageTestSupport {
 
     // ------------------------------------------------------------------------------------------------------------
 
-    static String suffix() {
-        return UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    /** Appends an event of the task aggregate {@code taskId} with its next sequence number. */
-    long emit(String taskId, Object event) {
-        long sequence = sequences.merge(taskId, 1L, Long::sum) - 1;
-        return append("Task", taskId, sequence, event);
-    }
-
     long publish(String orgId, String workflowId, int version) {
         String key = WorkflowKeys.of(orgId, workflowId);
-        long sequence = sequences.merge(key, 1L, Long::sum) - 1;
-        return append("Workflow", key, sequence, new WorkflowPublishedEvent(key, orgId, workflowId, version,
+        return emit("Workflow", key, new WorkflowPublishedEvent(key, orgId, workflowId, version,
                 workflow(workflowId, version), "workflow: " + workflowId, "alice", t0));
     }
 

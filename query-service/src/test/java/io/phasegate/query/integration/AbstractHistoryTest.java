@@ -27,13 +27,11 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -59,7 +57,6 @@ abstract class AbstractHistoryTest extends QueryStorageTestSupport {
             "completed_at", "cancelled_at", "created_position", "position", "as_of_position", "as_of_time",
             "events_applied");
 
-    private final Map<String, Long> sequences = new HashMap<>();
     private final Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 
     // ------------------------------------------------------------------------------------------------------------
@@ -374,20 +371,6 @@ abstract class AbstractHistoryTest extends QueryStorageTestSupport {
     }
 
     // ------------------------------------------------------------------------------------------------------------
-
-    static String suffix() {
-        return UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    /** Appends an event of the task aggregate {@code taskId} with its next sequence number. */
-    long emit(String taskId, Object event) {
-        return emit("Task", taskId, event);
-    }
-
-    long emit(String aggregateType, String aggregateId, Object event) {
-        long sequence = sequences.merge(aggregateId, 1L, Long::sum) - 1;
-        return append(aggregateType, aggregateId, sequence, event);
-    }
 
     TaskCreatedEvent created(String taskId, String org) {
         return new TaskCreatedEvent(taskId, org, "history", "Task " + taskId, null, "wf", 1, "PLAN", List.of(),

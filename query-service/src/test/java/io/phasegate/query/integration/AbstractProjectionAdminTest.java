@@ -19,13 +19,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +66,6 @@ abstract class AbstractProjectionAdminTest extends QueryStorageTestSupport {
     @Autowired
     QueryGateway queryGateway;
 
-    private final Map<String, Long> sequences = new HashMap<>();
     private final Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 
     /** Holds the replay of the {@code tasks} processor when it reaches the armed task (live processing passes). */
@@ -275,19 +272,6 @@ abstract class AbstractProjectionAdminTest extends QueryStorageTestSupport {
     }
 
     // ------------------------------------------------------------------------------------------------------------
-
-    static String suffix() {
-        return UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    long emit(String taskId, Object event) {
-        return emit("Task", taskId, event);
-    }
-
-    long emit(String aggregateType, String aggregateId, Object event) {
-        long sequence = sequences.merge(aggregateId, 1L, Long::sum) - 1;
-        return append(aggregateType, aggregateId, sequence, event);
-    }
 
     TaskCreatedEvent created(String taskId, String org) {
         return new TaskCreatedEvent(taskId, org, "admin", "Task " + taskId, null, "wf", 1, "PLAN",

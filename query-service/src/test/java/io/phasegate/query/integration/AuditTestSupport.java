@@ -50,10 +50,6 @@ abstract class AuditTestSupport extends QueryStorageTestSupport {
                 () -> !processor(AuditTrailProjection.GROUP).processingStatus().isEmpty(), Duration.ofSeconds(30));
     }
 
-    static String suffix() {
-        return UUID.randomUUID().toString().substring(0, 8);
-    }
-
     /** An internal identity token as the gateway forwards it, for any organisation and roles. */
     static synchronized String identity(String subject, String orgId, String... roles) {
         if (issuer == null) {

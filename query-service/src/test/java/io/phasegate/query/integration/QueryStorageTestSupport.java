@@ -22,6 +22,8 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+import java.util.HashMap;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -129,6 +131,25 @@ abstract class QueryStorageTestSupport {
         }
     }
 
+
+    /** Next sequence number per aggregate, for {@link #emit}. */
+    private final Map<String, Long> sequences = new HashMap<>();
+
+    /** A short random suffix that keeps a test's ids apart from other tests' in the shared database. */
+    static String suffix() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** Appends an event of the task aggregate {@code taskId} with its next sequence number. */
+    long emit(String taskId, Object event) {
+        return emit("Task", taskId, event);
+    }
+
+    /** Appends an event of an aggregate with its next sequence number; returns its global index. */
+    long emit(String aggregateType, String aggregateId, Object event) {
+        long sequence = sequences.merge(aggregateId, 1L, Long::sum) - 1;
+        return append(aggregateType, aggregateId, sequence, event);
+    }
 
     /** Appends one domain event through the context's event bus in a unit of work; returns its global index. */
     long append(String aggregateType, String aggregateId, long sequence, Object payload) {
