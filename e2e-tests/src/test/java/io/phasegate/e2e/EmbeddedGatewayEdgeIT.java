@@ -227,6 +227,16 @@ class EmbeddedGatewayEdgeIT {
         paths.forEach(operations -> operations.forEach(operation -> operation.path("parameters").forEach(parameter ->
                 assertThat(parameter.path("name").asString()).isNotIn("subject", "orgId", "org_id", "roles"))));
 
+        Http.Response query = http.get(system.gatewayUrl() + "/api-docs/query").send();
+        assertThat(query.status()).as(query.toString()).isEqualTo(200);
+        assertThat(query.json().path("info").path("title").asString()).isEqualTo("Phasegate query API");
+        JsonNode queryPaths = query.json().path("paths");
+        for (String path : List.of("/api/v1/state/snapshot", "/api/v1/tasks/{taskId}", "/api/v1/audit/verify",
+                "/api/v1/streams/tasks", "/api/v1/history/events", "/api/v1/tool-calls")) {
+            assertThat(queryPaths.has(path)).as(path + " documented").isTrue();
+        }
+        assertThat(command.json().path("info").path("title").asString()).isEqualTo("Phasegate command API");
+
         Http.Response config = http.get(system.gatewayUrl() + "/api-docs/gateway/swagger-config").send();
         assertThat(config.status()).isEqualTo(200);
         assertThat(texts(config.json().path("urls"), "url")).contains("/api-docs/command", "/api-docs/query");
