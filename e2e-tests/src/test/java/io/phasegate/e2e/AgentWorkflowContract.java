@@ -2,6 +2,7 @@ package io.phasegate.e2e;
 
 import static io.phasegate.e2e.E2eSupport.YAML;
 import static io.phasegate.e2e.E2eSupport.assertProblem;
+import static io.phasegate.e2e.E2eSupport.await;
 import static io.phasegate.e2e.E2eSupport.shortId;
 import static io.phasegate.e2e.E2eSupport.sleep;
 import static io.phasegate.e2e.E2eSupport.texts;
@@ -29,8 +30,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -572,20 +571,6 @@ abstract class AgentWorkflowContract {
     private Http.Response awaitToolCalls(String taskId, int count) {
         return await(() -> http.get(api("/tool-calls?task_id=" + taskId)).bearer(system.viewerToken()).send(),
                 r -> r.status() == 200 && r.json().path("items").size() >= count, "tool calls");
-    }
-
-    private static Http.Response await(Supplier<Http.Response> request,
-                                       Predicate<Http.Response> done, String what) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        Http.Response last = null;
-        while (System.nanoTime() < deadline) {
-            last = request.get();
-            if (done.test(last)) {
-                return last;
-            }
-            sleep(100);
-        }
-        throw new AssertionError("Timed out waiting for " + what + "; last: " + last);
     }
 
     // ------------------------------------------------------------------------------------------------

@@ -10,7 +10,10 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
 import java.util.UUID;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import tools.jackson.databind.JsonNode;
 
 /** Assertions and test data shared by the end-to-end contracts. */
@@ -113,5 +116,20 @@ final class E2eSupport {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Repeats {@code request} until {@code done} holds for its answer (30 s at most). */
+    static Http.Response await(Supplier<Http.Response> request,
+                                       Predicate<Http.Response> done, String what) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        Http.Response last = null;
+        while (System.nanoTime() < deadline) {
+            last = request.get();
+            if (done.test(last)) {
+                return last;
+            }
+            sleep(100);
+        }
+        throw new AssertionError("Timed out waiting for " + what + "; last: " + last);
     }
 }

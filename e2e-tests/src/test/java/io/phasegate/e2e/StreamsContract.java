@@ -2,6 +2,7 @@ package io.phasegate.e2e;
 
 import static io.phasegate.e2e.E2eSupport.YAML;
 import static io.phasegate.e2e.E2eSupport.assertProblem;
+import static io.phasegate.e2e.E2eSupport.await;
 import static io.phasegate.e2e.E2eSupport.shortId;
 import static io.phasegate.e2e.E2eSupport.workflowId;
 import static io.phasegate.e2e.E2eSupport.workflowYaml;
@@ -177,17 +178,9 @@ abstract class StreamsContract {
     }
 
     private Http.Response awaitVerified(String token, int records) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        Http.Response last = null;
-        while (System.nanoTime() < deadline) {
-            last = http.get(api("/audit/verify")).bearer(token).send();
-            if (last.status() == 200 && last.json().path("verified").asBoolean()
-                    && last.json().path("records").asInt() >= records) {
-                return last;
-            }
-            E2eSupport.sleep(200);
-        }
-        throw new AssertionError("audit trail not verified: " + last);
+        return await(() -> http.get(api("/audit/verify")).bearer(token).send(), response -> response.status() == 200
+                && response.json().path("verified").asBoolean() && response.json().path("records").asInt() >= records,
+                "a verified audit trail of " + records + " records");
     }
 
     /** One SSE event as received. */

@@ -252,19 +252,17 @@ class AgentController {
         problems.pattern("tool_name", request.toolName(), TOOL, true);
         problems.throwIfAny();
         Map<String, Object> args = request.args() == null ? Map.of() : request.args();
-        String digest = ToolArguments.digest(args);
-        if (key == null) {
-            return execute(token, request.toolName(), args, digest).map(this::toJson);
-        }
-        return idempotent.run(agentScope(token), key, "POST /api/v1/tools/execute " + request.toolName() + " " + digest,
-                () -> execute(token, request.toolName(), args, digest));
+        // the request's fingerprint for an Idempotency-Key; the digest of the arguments stands for them
+        return idempotent.run(agentScope(token), key, key == null ? "" : "POST /api/v1/tools/execute "
+                        + request.toolName() + " " + ToolArguments.digest(args),
+                () -> execute(token, request.toolName(), args));
     }
 
     private Mono<ResponseEntity<Map<String, Object>>> execute(VerifiedPhaseToken token, String toolName,
-                                                              Map<String, Object> args, String digest) {
+                                                              Map<String, Object> args) {
         String callId = UUID.randomUUID().toString();
         AuthorizeToolCallCommand command = new AuthorizeToolCallCommand(token.taskId(), token.agentId(),
-                token.generation(), token.phase(), callId, toolName, args, digest, ToolArguments.summary(args));
+                token.generation(), token.phase(), callId, toolName, args);
         return commands.<ToolDecision>call(command).flatMap(sent -> {
             ToolDecision decision = sent.result();
             if (!decision.allowed()) {
@@ -345,11 +343,6 @@ class AgentController {
     /** Idempotency keys of agent requests are scoped to the task (the phase token's), not to an organisation. */
     private static CallerIdentity agentScope(VerifiedPhaseToken token) {
         return new CallerIdentity(token.agentId(), "task:" + token.taskId(), Set.of());
-    }
-
-    private ResponseEntity<JsonNode> toJson(ResponseEntity<Map<String, Object>> response) {
-        return ResponseEntity.status(response.getStatusCode()).headers(response.getHeaders())
-                .body(json.valueToTree(response.getBody()));
     }
 
     private static Map<String, Object> body(Object... pairs) {

@@ -164,9 +164,9 @@ class TaskToolCallTest {
         String jwt = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhZ2VudCJ9.c2lnbmF0dXJlc2lnbmF0dXJl";
         Map<String, Object> args = Map.of("path", "src/Main.java", "api_key", apiKey, "header", "Bearer " + jwt,
                 "content", "x".repeat(500));
-        // a caller that puts the raw arguments into the summary does not get them recorded
+        // the task computes the digest and the redacted summary itself from the arguments
         AuthorizeToolCallCommand command = new AuthorizeToolCallCommand(TASK, AGENT, 1, "PLAN", "call-1", "read_file",
-                args, "sha256:forged", args);
+                args);
         AtomicReference<ToolCallDecidedEvent> recorded = new AtomicReference<>();
         fixture.givenCurrentTime(NOW)
                 .andGiven(inPhase("PLAN"))
@@ -203,7 +203,7 @@ class TaskToolCallTest {
         fixture.givenCurrentTime(NOW)
                 .andGiven(inPhase("TDD"))
                 .when(new AuthorizeToolCallCommand(TASK, "agent-other", generationIn("TDD"), "TDD", "call-1",
-                        "read_file", args, null, null))
+                        "read_file", args))
                 .expectNoEvents()
                 .expectExceptionDetails(rejection("not_claimant", 401, Map.of()));
         fixture.givenCurrentTime(NOW)
@@ -490,8 +490,7 @@ class TaskToolCallTest {
 
     private static AuthorizeToolCallCommand call(long generation, String tokenPhase, String callId, String tool,
                                                  Map<String, Object> args) {
-        return new AuthorizeToolCallCommand(TASK, AGENT, generation, tokenPhase, callId, tool, args,
-                ToolArguments.digest(args), ToolArguments.summary(args));
+        return new AuthorizeToolCallCommand(TASK, AGENT, generation, tokenPhase, callId, tool, args);
     }
 
     private static AuthorizeToolCallCommand deploy(String callId) {
