@@ -41,7 +41,7 @@ final class EventSamples {
 
     private static final Instant AT = Instant.parse("2025-03-14T10:02:41.250Z");
 
-    static final Map<Class<?>, Object> SAMPLES = Map.ofEntries(
+    static final Map<Class<?>, Object> SAMPLES = withProvisioning(Map.ofEntries(
             Map.entry(TaskCreatedEvent.class, taskCreated()),
             Map.entry(TaskClaimedEvent.class, taskClaimed()),
             Map.entry(TaskLeaseRenewedEvent.class, taskLeaseRenewed()),
@@ -59,7 +59,13 @@ final class EventSamples {
             Map.entry(ToolApprovalRequestedEvent.class, toolApprovalRequested()),
             Map.entry(ToolApprovalGrantedEvent.class, toolApprovalGranted()),
             Map.entry(ToolApprovalDeniedEvent.class, toolApprovalDenied()),
-            Map.entry(ToolCallOutcomeReportedEvent.class, toolCallOutcomeReported()));
+            Map.entry(ToolCallOutcomeReportedEvent.class, toolCallOutcomeReported())));
+
+    private static Map<Class<?>, Object> withProvisioning(Map<Class<?>, Object> agentWorkflow) {
+        java.util.HashMap<Class<?>, Object> all = new java.util.HashMap<>(agentWorkflow);
+        all.putAll(ProvisioningEventSamples.SAMPLES);
+        return Map.copyOf(all);
+    }
 
     static TaskTransitionedEvent taskTransitioned() {
         return new TaskTransitionedEvent("task-7f3c", "org-acme", "agent-coder-1", "tdd-default", 3, "TDD", "IMPL",
