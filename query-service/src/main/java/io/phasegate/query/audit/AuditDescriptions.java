@@ -33,7 +33,41 @@ final class AuditDescriptions {
             Map.entry("ToolCallOutcomeReportedEvent", "Call {call_id} of tool {tool_name} on task {task_id}: {status}"),
             Map.entry("ToolApprovalRequestedEvent", "Approval {approval_id} of tool {tool_name} on task {task_id} requested"),
             Map.entry("ToolApprovalGrantedEvent", "Approval {approval_id} on task {task_id} granted by {granted_by}"),
-            Map.entry("ToolApprovalDeniedEvent", "Approval {approval_id} on task {task_id} denied by {denied_by}"));
+            Map.entry("ToolApprovalDeniedEvent", "Approval {approval_id} on task {task_id} denied by {denied_by}"),
+            // organisations
+            Map.entry("OrganisationCreatedEvent", "Organisation {org_id} ({name}) created by {created_by}"),
+            Map.entry("MemberAddedEvent", "Member {subject} added to organisation {org_id} by {added_by}"),
+            Map.entry("MemberRemovedEvent", "Member {subject} removed from organisation {org_id} by {removed_by}"),
+            Map.entry("MemberRolesChangedEvent", "Roles of member {subject} changed by {changed_by}"),
+            Map.entry("RoleDefinedEvent", "Role {role} of organisation {org_id} defined by {defined_by}"),
+            // docks (summaries never hold credential material: see AuditRecordFactory#CIPHER_FIELDS)
+            Map.entry("DockRegisteredEvent", "Dock {dock_id} ({name}, provider {provider}) registered by {registered_by}"),
+            Map.entry("CredentialRotationStartedEvent",
+                    "Credential rotation {rotation_id} of dock {dock_id} started by {requested_by}"),
+            Map.entry("CredentialRotatedEvent",
+                    "Credentials of dock {dock_id} rotated to version {current_version} (rotation {rotation_id})"),
+            Map.entry("CredentialRotationFailedEvent",
+                    "Credential rotation {rotation_id} of dock {dock_id} failed; version {current_version} stays current"),
+            Map.entry("CredentialRetiredEvent", "Credential version {version} of dock {dock_id} retired"),
+            Map.entry("DockCredentialDecryptedEvent",
+                    "Credential version {version} of dock {dock_id} decrypted by {actor} for {purpose}"),
+            Map.entry("DockDeletedEvent", "Dock {dock_id} deleted by {deleted_by}; its data key was destroyed"),
+            // resources
+            Map.entry("ResourceProvisioningRequestedEvent",
+                    "Provisioning of resource {resource_id} ({name}) on dock {dock_id} requested by {requested_by}"),
+            Map.entry("ResourceImportedEvent",
+                    "Resource {resource_id} ({name}) imported from dock {dock_id} by {imported_by}"),
+            Map.entry("ResourceProvisionedEvent", "Resource {resource_id} provisioned as {provider_resource_id}"),
+            Map.entry("ResourceUpdateRequestedEvent",
+                    "Update of resource {resource_id} to revision {revision} requested by {requested_by}"),
+            Map.entry("ResourceUpdatedEvent", "Resource {resource_id} updated to revision {revision}"),
+            Map.entry("ResourceDeprovisioningRequestedEvent",
+                    "Deprovisioning of resource {resource_id} requested by {requested_by}"),
+            Map.entry("ResourceDeprovisionedEvent", "Resource {resource_id} deprovisioned"),
+            Map.entry("ResourceOperationAttemptFailedEvent",
+                    "Attempt {attempt} of operation {operation_id} of resource {resource_id} failed"),
+            Map.entry("ResourceOperationFailedEvent",
+                    "Operation {operation_id} of resource {resource_id} failed after {attempts} attempt(s)"));
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([a-z0-9_]+)}");
 

@@ -29,11 +29,17 @@ final class AuditRecordFactory {
      */
     static final List<String> ACTOR_FIELDS = List.of("actor", "cancelled_by", "granted_by", "denied_by", "revoked_by",
             "decided_by", "reviewer_id", "published_by", "created_by", "requested_by", "updated_by", "deleted_by",
-            "registered_by", "rotated_by", "provisioned_by", "deprovisioned_by", "decrypted_by", "released_by",
+            "registered_by", "imported_by", "added_by", "removed_by", "changed_by", "defined_by", "rotated_by", "provisioned_by", "deprovisioned_by", "decrypted_by", "released_by",
             "user_id", "agent_id");
 
     /** Structural payload fields whose names only look secret: their values stay (still checked for credentials). */
     static final Set<String> NOT_SECRET_FIELDS = Set.of("token_generation", "token_expires_at", "workflow_key");
+
+    /**
+     * Fields of encrypted credentials (a dock's {@code credential}, a rotation's {@code candidate}): not plaintext,
+     * but not for audit summaries and exports either (SPEC §2.6). Redacted at any depth, whatever their value.
+     */
+    static final Set<String> CIPHER_FIELDS = Set.of("ciphertext", "nonce", "data_key_id");
 
     /** Longest summary JSON kept in full; a longer one keeps only its top-level scalar members. */
     static final int MAX_SUMMARY_CHARS = 16_384;
@@ -48,7 +54,7 @@ final class AuditRecordFactory {
 
     static Draft draft(long position, String orgId, Object payload, EventMessage<?> message) {
         Map<String, Object> fields = AuditPayloads.asMap(payload);
-        Map<String, Object> summary = Redactor.summary(fields, NOT_SECRET_FIELDS);
+        Map<String, Object> summary = withoutCipherMaterial(Redactor.summary(fields, NOT_SECRET_FIELDS));
         String summaryJson = AuditPayloads.SNAKE_CASE.writeValueAsString(summary);
         if (summaryJson.length() > MAX_SUMMARY_CHARS) {
             summary = shallow(summary);
@@ -98,6 +104,25 @@ final class AuditRecordFactory {
             return Redactor.REDACTED;
         }
         return value.length() <= MAX_ID_LENGTH ? value : value.substring(0, MAX_ID_LENGTH);
+    }
+
+    /** A copy of a summary with the values of {@link #CIPHER_FIELDS} members (at any depth) redacted. */
+    static Map<String, Object> withoutCipherMaterial(Map<String, Object> summary) {
+        Map<String, Object> copy = new LinkedHashMap<>();
+        summary.forEach((key, value) -> copy.put(key, CIPHER_FIELDS.contains(key) && value != null
+                ? Redactor.REDACTED : withoutCipherMaterial(value)));
+        return copy;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Object withoutCipherMaterial(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            return withoutCipherMaterial((Map<String, Object>) map);
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(AuditRecordFactory::withoutCipherMaterial).toList();
+        }
+        return value;
     }
 
     private static Map<String, Object> shallow(Map<String, Object> summary) {

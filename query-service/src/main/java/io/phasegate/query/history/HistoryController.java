@@ -2,11 +2,14 @@ package io.phasegate.query.history;
 
 import io.phasegate.events.history.FindTaskAsOfQuery;
 import io.phasegate.events.history.TaskAsOfView;
+import io.phasegate.events.resource.FindResourceAsOfQuery;
+import io.phasegate.events.resource.ResourceAsOfView;
 import io.phasegate.platform.identity.CallerIdentity;
 import io.phasegate.platform.identity.Permission;
 import io.phasegate.platform.storage.StorageProperties;
 import io.phasegate.platform.web.ApiException;
 import io.phasegate.platform.web.BlockingExecutor;
+import io.phasegate.query.provisioning.ResourceAsOf;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -33,9 +36,12 @@ import reactor.core.publisher.Mono;
  *   global order, as NDJSON ({@code application/x-ndjson}, the default) or as server-sent events
  *   ({@code Accept: text/event-stream}); see {@link EventHistory} and {@link HistoryEncoder};</li>
  *   <li>{@code GET /api/v1/history/tasks/{task_id}?as_of_position=P} or {@code ?as_of_time=T} (tasks read or audit
- *   read): the task as it was after the last of its events at or before P or T; see {@link TaskAsOf}.</li>
+ *   read): the task as it was after the last of its events at or before P or T; see {@link TaskAsOf};</li>
+ *   <li>{@code GET /api/v1/history/resources/{resource_id}?as_of_position=P} or {@code ?as_of_time=T}
+ *   (provisioning read or audit read): the resource and its operation as they were at that point; see
+ *   {@link ResourceAsOf}.</li>
  * </ul>
- * Both are scoped to the caller's organisation; another organisation's events are never streamed and its tasks
+ * All are scoped to the caller's organisation; another organisation's events are never streamed and its tasks
  * answer 404. Bad parameters answer 400 {@code invalid_parameter}.
  */
 @RestController
@@ -137,5 +143,39 @@ class HistoryController {
                 .flatMap(Mono::justOrEmpty)
                 .switchIfEmpty(Mono.error(() -> ApiException.notFound("task_not_found",
                         "No task " + taskId + " at that point of the history.")));
+    }
+
+    /**
+     * The resource (and its current or last operation) as it was after the last of its events at or before
+     * {@code as_of_position} or {@code as_of_time}: exactly one of them. 404 {@code resource_not_found} for a
+     * resource of another organisation and for one that did not exist yet at that point.
+     */
+    @GetMapping(path = "/api/v1/history/resources/{resourceId}", produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<ResourceAsOfView> resourceAsOf(@PathVariable String resourceId, ServerWebExchange exchange,
+                                        CallerIdentity caller) {
+        if (!caller.can(Permission.Area.PROVISIONING, Permission.Level.READ)
+                && !caller.can(Permission.Area.AUDIT, Permission.Level.READ)) {
+            throw ApiException.forbidden("Your roles do not allow reading resources.");
+        }
+        Map<String, List<String>> query = exchange.getRequest().getQueryParams();
+        String position = HistoryFilter.single(query, "as_of_position");
+        Instant time = HistoryFilter.time(query, "as_of_time");
+        if ((position == null) == (time == null)) {
+            throw HistoryFilter.invalid("Give exactly one of as_of_position and as_of_time.");
+        }
+        if (position != null && !position.matches("\\d{1,18}")) {
+            throw HistoryFilter.invalid("as_of_position must be a global position (a non-negative integer).");
+        }
+        if (!jdbcEventStore) {
+            throw new ApiException(HttpStatus.NOT_IMPLEMENTED, "history_unavailable",
+                    "Resource history is read from the JDBC event store; this storage mode has none.");
+        }
+        FindResourceAsOfQuery find = new FindResourceAsOfQuery(caller.orgId(), resourceId,
+                position == null ? null : Long.valueOf(position), time);
+        return blocking.call(() -> queries.query(find, ResponseTypes.optionalInstanceOf(ResourceAsOfView.class))
+                        .join())
+                .flatMap(Mono::justOrEmpty)
+                .switchIfEmpty(Mono.error(() -> ApiException.notFound("resource_not_found",
+                        "No resource " + resourceId + " at that point of the history.")));
     }
 }

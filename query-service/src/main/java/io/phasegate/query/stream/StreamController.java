@@ -20,7 +20,11 @@ import reactor.netty.NettyOutbound;
  * <ul>
  *   <li>{@code GET /api/v1/streams/audit} ({@code audit: read}): every audit record;</li>
  *   <li>{@code GET /api/v1/streams/tasks} ({@code tasks: read}): the audit records of task aggregates (the task and
- *   tool events).</li>
+ *   tool events);</li>
+ *   <li>{@code GET /api/v1/streams/resources} ({@code provisioning: read}): the audit records of resource aggregates
+ *   (aggregate type {@value #RESOURCE_AGGREGATE}: requests, outcomes, failed attempts and failures of provisioning
+ *   operations). Dock records are not in it: rotations and decryptions are on {@code GET /api/v1/docks/{id}} and in
+ *   the audit stream (docs/provisioning-queries.md).</li>
  * </ul>
  * Each SSE event has {@code id:} the global position, {@code event:} the event type and {@code data:} the audit record
  * as JSON (snake_case, as in {@code GET /api/v1/audit}). Without {@code Last-Event-ID} (header, or the
@@ -33,6 +37,8 @@ import reactor.netty.NettyOutbound;
 class StreamController {
 
     static final String LAST_EVENT_ID = "Last-Event-ID";
+    /** The aggregate type of resources (the command side's aggregate class {@code Resource}). */
+    static final String RESOURCE_AGGREGATE = "Resource";
 
     private final AuditStreams streams;
 
@@ -62,6 +68,19 @@ class StreamController {
         Long after = resumeAfter(lastEventId, lastEventIdParam);
         noBuffering(response);
         return streams.open(caller.orgId(), AuditStreams.TASK_AGGREGATE, after, disconnect(response));
+    }
+
+    @GetMapping(path = "/api/v1/streams/resources", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    Flux<ServerSentEvent<String>> resources(@RequestHeader(name = LAST_EVENT_ID, required = false) String lastEventId,
+                                            @RequestParam(name = "last_event_id", required = false)
+                                            String lastEventIdParam,
+                                            CallerIdentity caller, ServerHttpResponse response) {
+        if (!caller.can(Permission.Area.PROVISIONING, Permission.Level.READ)) {
+            throw ApiException.forbidden("Your roles do not allow reading provisioning.");
+        }
+        Long after = resumeAfter(lastEventId, lastEventIdParam);
+        noBuffering(response);
+        return streams.open(caller.orgId(), RESOURCE_AGGREGATE, after, disconnect(response));
     }
 
     /** The position to resume after: the header wins over the query parameter; blank means none. */
