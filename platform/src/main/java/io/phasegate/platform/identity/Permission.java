@@ -35,11 +35,15 @@ public final class Permission {
             return true;
         }
         for (String role : roles) {
-            Level granted = DEFAULT_ROLES.getOrDefault(role, Map.of()).getOrDefault(area, Level.NONE);
-            if (granted.ordinal() >= required.ordinal()) {
+            if (defaultLevel(role, area).ordinal() >= required.ordinal()) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** What the default matrix grants {@code role} in {@code area}; {@code NONE} for a role it does not know. */
+    public static Level defaultLevel(String role, Area area) {
+        return DEFAULT_ROLES.getOrDefault(role, Map.of()).getOrDefault(area, Level.NONE);
     }
 }

@@ -3,9 +3,12 @@ package io.phasegate.platform.web;
 import io.phasegate.platform.identity.CallerIdentityArgumentResolver;
 import io.phasegate.platform.identity.InternalIdentityWebFilter;
 import io.phasegate.platform.identity.InternalTokenVerifier;
+import io.phasegate.platform.identity.MembershipResolver;
 import io.phasegate.platform.identity.OperatorPolicy;
+import io.phasegate.platform.identity.OrganisationAccess;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -48,12 +51,23 @@ public class PhasegateWebAutoConfiguration {
             return new InternalIdentityWebFilter(verifier, List.of("/api/"), json);
         }
 
+        /**
+         * Applies the service's {@link OrganisationAccess} (if it has one) to every resolved caller; answers are
+         * cached for {@code phasegate.security.membership-cache-ms} (default 500).
+         */
         @Bean
-        WebFluxConfigurer callerIdentityResolverConfigurer() {
+        MembershipResolver membershipResolver(ObjectProvider<OrganisationAccess> access, BlockingExecutor blocking,
+                                              Environment env) {
+            return new MembershipResolver(access::getIfAvailable, blocking.scheduler(),
+                    Duration.ofMillis(env.getProperty("phasegate.security.membership-cache-ms", Long.class, 500L)));
+        }
+
+        @Bean
+        WebFluxConfigurer callerIdentityResolverConfigurer(MembershipResolver membership) {
             return new WebFluxConfigurer() {
                 @Override
                 public void configureArgumentResolvers(ArgumentResolverConfigurer configurer) {
-                    configurer.addCustomResolver(new CallerIdentityArgumentResolver());
+                    configurer.addCustomResolver(new CallerIdentityArgumentResolver(membership));
                 }
             };
         }
