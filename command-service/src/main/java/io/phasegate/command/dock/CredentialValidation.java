@@ -29,6 +29,7 @@ public class CredentialValidation {
     private final Duration timeout;
     private final ExecutorService calls;
 
+    @org.springframework.beans.factory.annotation.Autowired
     public CredentialValidation(DockAdapters adapters, DockCredentialSettings settings) {
         this(adapters, settings.validationTimeout());
     }
