@@ -20,7 +20,7 @@ import reactor.core.publisher.Mono;
  * Forwards the authenticated caller to the services in a freshly minted internal identity token, and strips any
  * identity header a client sent, so a client can never speak for someone else.
  */
-class InternalIdentityRelay implements GlobalFilter, Ordered {
+public class InternalIdentityRelay implements GlobalFilter, Ordered {
 
     private final InternalTokenIssuer issuer;
 
@@ -46,7 +46,8 @@ class InternalIdentityRelay implements GlobalFilter, Ordered {
                 .flatMap(chain::filter);
     }
 
-    static CallerIdentity identityOf(Jwt jwt) {
+    /** The caller a validated user or service token stands for (also used by the gRPC endpoint). */
+    public static CallerIdentity identityOf(Jwt jwt) {
         Object roles = jwt.getClaims().get("roles");
         List<String> names = roles instanceof Collection<?> c ? c.stream().map(String::valueOf).toList() : List.of();
         return new CallerIdentity(jwt.getSubject(), jwt.getClaimAsString("org"), Set.copyOf(names));

@@ -41,7 +41,7 @@ import tools.jackson.databind.ObjectMapper;
  * </ul>
  * One organisation's burst never touches another's bucket. Buckets are kept for the busiest keys only (bounded).
  */
-class RateLimitFilter implements GlobalFilter, Ordered {
+public class RateLimitFilter implements GlobalFilter, Ordered {
 
     private final RateLimitProperties limits;
     private final ObjectMapper json;
@@ -80,16 +80,37 @@ class RateLimitFilter implements GlobalFilter, Ordered {
     }
 
     private Mono<Void> limit(ServerWebExchange exchange, GatewayFilterChain chain, String key, RateLimiterConfig config) {
-        RateLimiter limiter = buckets.get(key, k -> RateLimiter.of(k, config));
-        if (limiter.acquirePermission()) {
+        long seconds = acquire(key, config);
+        if (seconds == 0) {
             return chain.filter(exchange);
         }
-        long nanos = limiter instanceof AtomicRateLimiter atomic
-                ? atomic.getDetailedMetrics().getNanosToWait() : config.getLimitRefreshPeriod().toNanos();
-        long seconds = Math.max(1, (long) Math.ceil(nanos / 1e9));
         exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
         return ProblemDetailsExceptionHandler.write(exchange, new ApiException(HttpStatus.TOO_MANY_REQUESTS,
                 "rate_limited", "Too many requests; retry after " + seconds + " s."), json);
+    }
+
+    /**
+     * Takes one permit from the organisation's bucket (also used by the gRPC endpoint, which shares these buckets).
+     *
+     * @return 0 when granted, otherwise the seconds to wait
+     */
+    public long acquireForOrganisation(String orgId) {
+        return acquire("org:" + orgId, organisationConfig);
+    }
+
+    /** Takes one permit from the agent's bucket (by the phase token's {@code sub}); like {@link #acquireForOrganisation}. */
+    public long acquireForAgent(String phaseToken) {
+        return acquire("agent:" + subjectOf(phaseToken), agentConfig);
+    }
+
+    private long acquire(String key, RateLimiterConfig config) {
+        RateLimiter limiter = buckets.get(key, k -> RateLimiter.of(k, config));
+        if (limiter.acquirePermission()) {
+            return 0;
+        }
+        long nanos = limiter instanceof AtomicRateLimiter atomic
+                ? atomic.getDetailedMetrics().getNanosToWait() : config.getLimitRefreshPeriod().toNanos();
+        return Math.max(1, (long) Math.ceil(nanos / 1e9));
     }
 
     /** The request (with its body cached when it was read) and the agent bucket it belongs to. */
