@@ -55,7 +55,7 @@ import org.axonframework.spring.stereotype.Saga;
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE,
         creatorVisibility = JsonAutoDetect.Visibility.NONE)
-class ResourceProvisioning {
+public class ResourceProvisioning {
 
     static final String ATTEMPT_DEADLINE = "resource-operation-attempt";
     private static final String RESOURCE_ID = "resourceId";
@@ -73,7 +73,7 @@ class ResourceProvisioning {
     /** Ids of the operations that ended, oldest first. */
     private List<String> ended = new ArrayList<>();
 
-    ResourceProvisioning() {
+    public ResourceProvisioning() {
         // for Axon and the saga store
     }
 
