@@ -91,6 +91,11 @@ class ProviderCalls implements AutoCloseable {
     Outcome run(Call call) {
         DockConnection connection;
         try {
+            // a read first: a dock that is gone fails the operation without a command that the dock would refuse
+            // (a refused command inside the process's unit of work would roll back its whole transaction)
+            if (docks.find(call.orgId(), call.dockId()).isEmpty()) {
+                return new Failed(false, "dock_unavailable: the dock does not exist any more");
+            }
             connection = docks.open(call.orgId(), call.dockId(), call.actor(), "resource " + call.operation().wire(),
                     call.operationId());
         } catch (DockUnavailableException gone) {
