@@ -17,8 +17,8 @@ import org.axonframework.modelling.command.ConcurrencyException;
  * of work (so a failed commit counts as a failure):
  * <ul>
  *   <li>{@code success}: handled and committed;</li>
- *   <li>{@code rejected}: a domain rejection with a 4xx status (rule violated, not found);</li>
- *   <li>{@code conflict}: a concurrency conflict on the aggregate;</li>
+ *   <li>{@code rejected}: a domain rejection with a 4xx status (rule violated, not found, state conflict);</li>
+ *   <li>{@code conflict}: a concurrency conflict on the aggregate (another command appended first);</li>
  *   <li>{@code error}: anything else.</li>
  * </ul>
  * Tags never carry identifiers: the command types are the classes of the published language.
@@ -65,7 +65,7 @@ public class CommandMetricsInterceptor implements MessageHandlerInterceptor<Comm
             if (t instanceof HandlerExecutionException execution) {
                 Object details = execution.getDetails().orElse(null);
                 if (details instanceof ErrorDetails d && d.status() >= 400 && d.status() < 500) {
-                    return d.status() == 409 ? "conflict" : "rejected";
+                    return "rejected";
                 }
             }
         }

@@ -2,6 +2,12 @@ package io.phasegate.platform.observability;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import javax.sql.DataSource;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import java.util.Map;
+import org.axonframework.eventhandling.StreamingEventProcessor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.axonframework.axonserver.connector.AxonServerConnectionManager;
 import org.axonframework.commandhandling.CommandBus;
 import org.axonframework.commandhandling.CommandMessage;
@@ -39,10 +45,13 @@ import org.springframework.core.env.Environment;
  * are declared here.
  */
 @AutoConfiguration(before = AxonAutoConfiguration.class,
-        afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
+        afterName = {"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+                "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration"})
 @ConditionalOnClass({AxonAutoConfiguration.class, CorrelationDataProvider.class})
 @ConditionalOnProperty("phasegate.storage.service-schema")
 public class PhasegateObservabilityAutoConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PhasegateObservabilityAutoConfiguration.class);
 
     // --- correlation ids --------------------------------------------------------------------------------------------
 
@@ -116,12 +125,22 @@ public class PhasegateObservabilityAutoConfiguration {
             if (configuration == null || store == null) {
                 return;
             }
-            new ProcessorLagMetrics(store, Duration.ofSeconds(1)).register(registry, ProcessorLagMetrics.streaming(
-                    () -> configuration.eventProcessingConfiguration().eventProcessors()));
+            Map<String, StreamingEventProcessor> processors = ProcessorLagMetrics.streaming(
+                    () -> configuration.eventProcessingConfiguration().eventProcessors());
+            new ProcessorLagMetrics(store, Duration.ofSeconds(1)).register(registry, processors);
+            LOG.info("Event processor lag gauges ({}) for {}", ProcessorLagMetrics.METER, processors.keySet());
         });
     }
 
     // --- readiness --------------------------------------------------------------------------------------------------
+
+    /** The {@code database} contributor of the readiness group: a valid connection within 2 s. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+    @ConditionalOnBean(DataSource.class)
+    DatabaseHealthIndicator databaseHealthIndicator(DataSource dataSource) {
+        return new DatabaseHealthIndicator(dataSource, Duration.ofSeconds(2));
+    }
 
     /** The {@code eventStore} contributor of the readiness group (management.endpoint.health.group.readiness). */
     @Bean

@@ -46,7 +46,8 @@ class CommandMetricsInterceptorTest {
             return switch (command.how()) {
                 case "reject" -> throw Rejections.command("task_not_claimable", 422, "not claimable");
                 case "not-found" -> throw Rejections.command("not_found", 404, "no such task");
-                case "conflict" -> throw Rejections.command("version_conflict", 409, "stale");
+                case "conflict" -> throw new org.axonframework.modelling.command.ConcurrencyException("stale");
+                case "claimed" -> throw Rejections.command("task_already_claimed", 409, "claimed");
                 case "crash" -> throw new IllegalStateException("boom");
                 default -> "done";
             };
@@ -81,8 +82,9 @@ class CommandMetricsInterceptorTest {
         assertThatThrownBy(() -> gateway.sendAndWait(new DoIt("not-found"))).hasMessageContaining("no such task");
         assertThatThrownBy(() -> gateway.sendAndWait(new DoIt("conflict"))).hasMessageContaining("stale");
         assertThatThrownBy(() -> gateway.sendAndWait(new DoIt("crash"))).hasMessageContaining("boom");
+        assertThatThrownBy(() -> gateway.sendAndWait(new DoIt("claimed"))).hasMessageContaining("claimed");
 
-        assertThat(count("DoIt", "rejected")).isEqualTo(2);
+        assertThat(count("DoIt", "rejected")).isEqualTo(3);
         assertThat(count("DoIt", "conflict")).isEqualTo(1);
         assertThat(count("DoIt", "error")).isEqualTo(1);
         assertThat(count("DoIt", "success")).isZero();
