@@ -1,5 +1,6 @@
 package io.phasegate.platform.web;
 
+import io.phasegate.platform.observability.CorrelationIds;
 import java.util.concurrent.Callable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -17,8 +18,13 @@ public final class BlockingExecutor implements AutoCloseable {
         this.scheduler = Schedulers.newBoundedElastic(threads, queuedTasks, "blocking-io", 60, true);
     }
 
+    /**
+     * Runs {@code work} on the bounded scheduler, with the request's correlation id (from the Reactor context) in the
+     * thread's MDC, so that its log lines and the commands it sends carry it.
+     */
     public <T> Mono<T> call(Callable<T> work) {
-        return Mono.fromCallable(work).subscribeOn(scheduler);
+        return Mono.deferContextual(context -> Mono.fromCallable(CorrelationIds.inMdc(context, work)))
+                .subscribeOn(scheduler);
     }
 
     public Scheduler scheduler() {
