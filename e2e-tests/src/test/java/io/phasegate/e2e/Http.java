@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -22,9 +23,31 @@ final class Http {
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
             .build();
+    private final java.util.function.Consumer<Response> observer;
+
+    Http() {
+        this(response -> {
+        });
+    }
+
+    /** A client that shows every answer to {@code observer} (for example to scan all responses for a secret). */
+    Http(java.util.function.Consumer<Response> observer) {
+        this.observer = observer;
+    }
 
     /** An answer: status, headers and body. */
-    record Response(String method, String url, int status, String contentType, String body) {
+    record Response(String method, String url, int status, String contentType, String body,
+                    Map<String, List<String>> headers) {
+
+        Response(String method, String url, int status, String contentType, String body) {
+            this(method, url, status, contentType, body, Map.of());
+        }
+
+        /** The first value of a response header (case-insensitive), or {@code null}. */
+        String header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .flatMap(e -> e.getValue().stream()).findFirst().orElse(null);
+        }
 
         JsonNode json() {
             try {
@@ -79,8 +102,11 @@ final class Http {
             try {
                 HttpResponse<String> response = client.send(builder.build(),
                         HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-                return new Response(method, url, response.statusCode(),
-                        response.headers().firstValue("Content-Type").orElse(""), response.body());
+                Response answer = new Response(method, url, response.statusCode(),
+                        response.headers().firstValue("Content-Type").orElse(""), response.body(),
+                        response.headers().map());
+                observer.accept(answer);
+                return answer;
             } catch (IOException e) {
                 throw new UncheckedIOException(method + " " + url + " failed: " + e, e);
             } catch (InterruptedException e) {
@@ -100,5 +126,13 @@ final class Http {
 
     Request put(String url) {
         return new Request("PUT", url);
+    }
+
+    Request patch(String url) {
+        return new Request("PATCH", url);
+    }
+
+    Request delete(String url) {
+        return new Request("DELETE", url);
     }
 }

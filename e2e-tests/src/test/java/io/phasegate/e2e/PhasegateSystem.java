@@ -148,6 +148,7 @@ public final class PhasegateSystem implements AutoCloseable {
         for (String service : SERVICES) {
             ports.put(service, FreePorts.find());
         }
+        ports.put("grpc", FreePorts.find());
         env.clear();
         env.put("PHASEGATE_STORAGE_MODE", mode.id());
         env.put("PHASEGATE_DB_URL", jdbcUrl);
@@ -157,6 +158,7 @@ public final class PhasegateSystem implements AutoCloseable {
         env.put("PHASEGATE_COMMAND_PORT", String.valueOf(ports.get("command-service")));
         env.put("PHASEGATE_QUERY_PORT", String.valueOf(ports.get("query-service")));
         env.put("PHASEGATE_GATEWAY_PORT", String.valueOf(ports.get("api-gateway")));
+        env.put("PHASEGATE_GRPC_PORT", String.valueOf(ports.get("grpc")));
         env.put("PHASEGATE_COMMAND_URL", commandUrl());
         env.put("PHASEGATE_QUERY_URL", queryUrl());
         env.put("PHASEGATE_DEV_ISSUER", "true");
@@ -275,6 +277,11 @@ public final class PhasegateSystem implements AutoCloseable {
         return baseUrl("api-gateway");
     }
 
+    /** The gateway's gRPC port (plaintext HTTP/2 on 127.0.0.1). */
+    public int grpcPort() {
+        return ports.get("grpc");
+    }
+
     public String commandUrl() {
         return baseUrl("command-service");
     }
@@ -332,6 +339,97 @@ public final class PhasegateSystem implements AutoCloseable {
             }
         } catch (SQLException e) {
             throw new IllegalStateException("Could not count the events in " + jdbcUrl + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Every place in the database where {@code needle} occurs: each column of each row of each table in the
+     * Phasegate schemas (event store, command, query, Axon infrastructure), binary columns read as UTF-8 text, as
+     * {@code schema.table.column} entries. For planted-secret scans.
+     */
+    public List<String> scanDatabase(String needle) {
+        List<String> hits = new ArrayList<>();
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, dbUser, dbPassword)) {
+            List<String[]> tables = new ArrayList<>();
+            try (ResultSet rs = connection.getMetaData().getTables(null, null, "%", new String[] {"TABLE"})) {
+                while (rs.next()) {
+                    String schema = rs.getString("TABLE_SCHEM");
+                    if (schema != null && !schema.equalsIgnoreCase("INFORMATION_SCHEMA")
+                            && !schema.equalsIgnoreCase("pg_catalog")) {
+                        tables.add(new String[] {schema, rs.getString("TABLE_NAME")});
+                    }
+                }
+            }
+            if (tables.size() < 5) {
+                throw new IllegalStateException("Only " + tables.size() + " tables to scan in " + jdbcUrl);
+            }
+            for (String[] table : tables) {
+                String name = "\"" + table[0] + "\".\"" + table[1] + "\"";
+                try (Statement statement = connection.createStatement();
+                     ResultSet rs = statement.executeQuery("SELECT * FROM " + name)) {
+                    int columns = rs.getMetaData().getColumnCount();
+                    while (rs.next()) {
+                        for (int i = 1; i <= columns; i++) {
+                            String text = columnText(rs, i);
+                            if (text != null && text.contains(needle)) {
+                                hits.add(table[0] + "." + table[1] + "." + rs.getMetaData().getColumnName(i));
+                            }
+                        }
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not scan " + jdbcUrl + ": " + e.getMessage(), e);
+        }
+        return hits;
+    }
+
+    private static String columnText(ResultSet rs, int column) throws SQLException {
+        Object value = rs.getObject(column);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof byte[] bytes) {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+        if (value instanceof java.sql.Blob blob) {
+            return new String(blob.getBytes(1, (int) blob.length()), StandardCharsets.UTF_8);
+        }
+        if (value instanceof java.sql.Clob clob) {
+            return clob.getSubString(1, (int) clob.length());
+        }
+        return String.valueOf(value);
+    }
+
+    /** The services' log files that contain {@code needle}. */
+    public List<String> scanLogs(String needle) {
+        List<String> hits = new ArrayList<>();
+        for (String service : SERVICES) {
+            try {
+                if (Files.isRegularFile(logFile(service))
+                        && Files.readString(logFile(service), StandardCharsets.ISO_8859_1).contains(needle)) {
+                    hits.add(logFile(service).toString());
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return hits;
+    }
+
+    /** Runs one SQL query that answers a single number (a count). */
+    public long queryForLong(String sql, Object... parameters) {
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, dbUser, dbPassword);
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            try (ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Query failed on " + jdbcUrl + ": " + e.getMessage(), e);
         }
     }
 

@@ -96,7 +96,7 @@ class ProviderCalls implements AutoCloseable {
             if (docks.find(call.orgId(), call.dockId()).isEmpty()) {
                 return new Failed(false, "dock_unavailable: the dock does not exist any more");
             }
-            connection = docks.open(call.orgId(), call.dockId(), call.actor(), "resource " + call.operation().wire(),
+            connection = docks.open(call.orgId(), call.dockId(), call.actor(), call.operation().wire(),
                     call.operationId());
         } catch (DockUnavailableException gone) {
             return new Failed(false, "dock_unavailable: the dock does not exist any more");
@@ -105,6 +105,10 @@ class ProviderCalls implements AutoCloseable {
                     .map(ErrorDetails.class::cast).orElse(null);
             if (details != null && details.status() == 404) {
                 return new Failed(false, "dock_unavailable: the dock does not exist any more");
+            }
+            if (details != null && details.status() >= 400 && details.status() < 500 && details.status() != 409) {
+                // a refusal that another attempt cannot change (a concurrent change of the dock, 409, may)
+                return new Failed(false, "dock_error: " + details.code());
             }
             return new Failed(true, "dock_error: " + (details == null ? "the dock could not be opened" : details.code()));
         } catch (RuntimeException e) {

@@ -85,7 +85,7 @@ abstract class AbstractResourceCommandTest {
         assertThat(provider.resources().get(providerId).name()).isEqualTo("web-flow");
         assertThat(provider.calls()).filteredOn(call -> call.idempotencyKey().equals(provisionOperation)).hasSize(1);
         assertThat(docks.uses()).filteredOn(use -> use.operationId().equals(provisionOperation))
-                .containsExactly(new InMemoryDocks.Use("acme", "dock-1", "root", "resource provision",
+                .containsExactly(new InMemoryDocks.Use("acme", "dock-1", "root", "provision",
                         provisionOperation));
 
         JsonNode updating = body(update(ADMIN, id, "\"1\"", Map.of("spec", Map.of("size", "large")))

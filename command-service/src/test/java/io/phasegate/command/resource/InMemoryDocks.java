@@ -45,6 +45,10 @@ public class InMemoryDocks implements DockConnections {
         if (dock == null) {
             throw new DockUnavailableException("No such dock.");
         }
+        if (!io.phasegate.command.dock.DockRules.PURPOSE.matcher(purpose).matches()) {
+            // the real dock refuses such a purpose: keep this stand-in as strict
+            throw new IllegalArgumentException("invalid purpose " + purpose);
+        }
         uses.add(new Use(orgId, dockId, actor, purpose, operationId));
         return new DockConnection(dockId, orgId, dock.provider(), Map.of("region", "test-1"),
                 dock.credentialVersion(), Map.of("api_token", SECRET));

@@ -79,7 +79,7 @@ class ResourceProvisioningTest {
         assertThat(provider.calls()).containsExactly(new InMemoryProvider.Call("provision", OP1, null));
         assertThat(provider.resources().get(PROVIDER_ID).spec()).isEqualTo(SPEC);
         // the dock's credentials were opened for this operation, on behalf of the requester
-        assertThat(docks.uses()).containsExactly(new InMemoryDocks.Use(ORG, DOCK, USER, "resource provision", OP1));
+        assertThat(docks.uses()).containsExactly(new InMemoryDocks.Use(ORG, DOCK, USER, "provision", OP1));
     }
 
     @Test
@@ -187,7 +187,7 @@ class ResourceProvisioningTest {
      */
     @Test
     void aRedeliveredRequestAfterACrashCallsTheProviderWithTheSameKeyAndCreatesNothingNew() {
-        var first = provider.provision(docks.open(ORG, DOCK, USER, "resource provision", OP1),
+        var first = provider.provision(docks.open(ORG, DOCK, USER, "provision", OP1),
                 new ResourceRequest(RESOURCE, ORG, ResourceType.SERVER, "web-1", SPEC, OP1));
         assertThat(provider.created()).isEqualTo(1);
 
