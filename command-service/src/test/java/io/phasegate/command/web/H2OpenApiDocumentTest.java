@@ -58,6 +58,9 @@ class H2OpenApiDocumentTest {
     @DynamicPropertySource
     static void h2(DynamicPropertyRegistry registry) {
         TestStorage.freshH2(registry, "command");
+        // the local provider's files go to a temporary directory, not ./data of the module
+        registry.add("phasegate.adapters.local.directory", () -> System.getProperty("java.io.tmpdir")
+                + "/phasegate-openapi-test-" + UUID.randomUUID());
     }
 
     @LocalServerPort
