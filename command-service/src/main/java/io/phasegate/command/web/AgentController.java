@@ -23,6 +23,10 @@ import io.phasegate.platform.phasetoken.PhaseTokenVerifier;
 import io.phasegate.platform.phasetoken.VerifiedPhaseToken;
 import io.phasegate.platform.web.ApiException;
 import io.phasegate.platform.web.BlockingExecutor;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,6 +92,11 @@ class AgentController {
     record ClaimRequest(String agentId, List<String> capabilities, String taskId) {
     }
 
+    @Operation(summary = "Claim a task (the given one, or the best claimable one)")
+    @ApiResponse(responseCode = "200", description = "Claimed: the task and its phase token.",
+            content = @Content(mediaType = CommandResponses.JSON, schema = @Schema(implementation = CommandResponses.TaskClaim.class)))
+    @ApiResponse(responseCode = "404", description = "task_not_found (task_id given) or no_claimable_task.")
+    @ApiResponse(responseCode = "409", description = "task_not_claimable, dependencies_incomplete or missing_capabilities (task_id given).")
     @PostMapping(path = "/api/v1/tasks/claim", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<JsonNode>> claim(@RequestBody ClaimRequest request,
@@ -164,6 +173,10 @@ class AgentController {
                              Map<String, Object> artifacts) {
     }
 
+    @Operation(summary = "Move the claimed task to another phase (phase token)")
+    @ApiResponse(responseCode = "200", description = "allowed true with the new phase token, or false with the blockers.",
+            content = @Content(mediaType = CommandResponses.JSON, schema = @Schema(implementation = CommandResponses.TransitionResult.class)))
+    @ApiResponse(responseCode = "401", description = "invalid_phase_token (reason: expired, superseded, not_claimant, ...).")
     @PostMapping(path = "/api/v1/tasks/transition", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<JsonNode>> transition(@RequestBody TransitionRequest request,
@@ -203,6 +216,10 @@ class AgentController {
     record PhaseTokenRequest(String phaseToken) {
     }
 
+    @Operation(summary = "Refresh the phase token")
+    @ApiResponse(responseCode = "200", description = "A new phase token of the same phase.",
+            content = @Content(mediaType = CommandResponses.JSON, schema = @Schema(implementation = CommandResponses.PhaseTokenRefreshed.class)))
+    @ApiResponse(responseCode = "401", description = "invalid_phase_token (reason: expired, superseded, not_claimant, ...).")
     @PostMapping(path = "/api/v1/tokens/refresh", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<JsonNode>> refresh(@RequestBody PhaseTokenRequest request,
@@ -215,6 +232,10 @@ class AgentController {
                                 "expires_at", sent.result().expiresAt(), "position", sent.position()))));
     }
 
+    @Operation(summary = "Renew the claim's lease")
+    @ApiResponse(responseCode = "200", description = "The lease is renewed.",
+            content = @Content(mediaType = CommandResponses.JSON, schema = @Schema(implementation = CommandResponses.LeaseRenewed.class)))
+    @ApiResponse(responseCode = "401", description = "invalid_phase_token (reason: expired, superseded, not_claimant, ...).")
     @PostMapping(path = "/api/v1/tasks/heartbeat", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<JsonNode>> heartbeat(@RequestBody PhaseTokenRequest request,
@@ -226,6 +247,10 @@ class AgentController {
                                 "position", sent.position()))));
     }
 
+    @Operation(summary = "Release the claim")
+    @ApiResponse(responseCode = "200", description = "Released; the task is claimable again.",
+            content = @Content(mediaType = CommandResponses.JSON, schema = @Schema(implementation = CommandResponses.TaskReleased.class)))
+    @ApiResponse(responseCode = "401", description = "invalid_phase_token (reason: expired, superseded, not_claimant, ...).")
     @PostMapping(path = "/api/v1/tasks/release", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<JsonNode>> release(@RequestBody PhaseTokenRequest request,
@@ -243,6 +268,12 @@ class AgentController {
     record ToolExecuteRequest(String phaseToken, String toolName, Map<String, Object> args) {
     }
 
+    @Operation(summary = "Authorise (and, with an executor, run) a tool call")
+    @ApiResponse(responseCode = "200", description = "Allowed (and executed when the tool has an executor).",
+            content = @Content(mediaType = CommandResponses.JSON, schema = @Schema(implementation = CommandResponses.ToolExecuted.class)))
+    @ApiResponse(responseCode = "401", description = "invalid_phase_token (reason: expired, superseded, not_claimant, ...).")
+    @ApiResponse(responseCode = "403", description = "The policy refused the call (code tool_not_allowed, constraint_violated, approval_required, ...; with call_id, decision, approval_id).")
+    @ApiResponse(responseCode = "502", description = "tool_executor_failed: authorised, but the executor failed.")
     @PostMapping(path = "/api/v1/tools/execute", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<JsonNode>> execute(@RequestBody ToolExecuteRequest request,
@@ -310,6 +341,11 @@ class AgentController {
     }
 
     /** The agent reports the outcome of a call it ran itself. */
+    @Operation(summary = "Report the outcome of a tool call the agent ran")
+    @ApiResponse(responseCode = "200", description = "Recorded.",
+            content = @Content(mediaType = CommandResponses.JSON, schema = @Schema(implementation = CommandResponses.ToolOutcomeReported.class)))
+    @ApiResponse(responseCode = "401", description = "invalid_phase_token (reason: expired, superseded, not_claimant, ...).")
+    @ApiResponse(responseCode = "404", description = "tool_call_not_found.")
     @PostMapping(path = "/api/v1/tools/calls/{callId}/outcome", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<JsonNode>> outcome(@PathVariable String callId, @RequestBody OutcomeRequest request,

@@ -16,6 +16,10 @@ import io.phasegate.platform.identity.CallerIdentity;
 import io.phasegate.platform.identity.Permission;
 import io.phasegate.platform.web.ApiException;
 import io.phasegate.platform.web.BlockingExecutor;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -78,6 +82,12 @@ class DockCommandController {
         }
     }
 
+    @Operation(summary = "Register a dock (credentials are validated, never echoed)")
+    @ApiResponse(responseCode = "201", description = "Registered; Location names the dock.",
+            content = @Content(mediaType = CommandResponses.JSON, schema = @Schema(implementation = CommandResponses.DockRegistered.class)))
+    @ApiResponse(responseCode = "409", description = "dock_id_taken.")
+    @ApiResponse(responseCode = "422", description = "unknown_provider, invalid_settings or credentials_rejected (with adapter_code).")
+    @ApiResponse(responseCode = "503", description = "provider_unavailable: the provider could not check the dock now.")
     @PostMapping(path = "/api/v1/docks", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<JsonNode>> register(@RequestBody RegisterDockRequest request,
@@ -134,6 +144,11 @@ class DockCommandController {
         }
     }
 
+    @Operation(summary = "Rotate a dock's credentials")
+    @ApiResponse(responseCode = "202", description = "The rotation started; the candidate is validated in the background.",
+            content = @Content(mediaType = CommandResponses.JSON, schema = @Schema(implementation = CommandResponses.DockRotationAccepted.class)))
+    @ApiResponse(responseCode = "404", description = "dock_not_found.")
+    @ApiResponse(responseCode = "409", description = "rotation_in_progress.")
     @PostMapping(path = "/api/v1/docks/{dockId}/credentials/rotate", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<JsonNode>> rotate(@PathVariable String dockId, @RequestBody RotateCredentialsRequest request,
@@ -170,6 +185,10 @@ class DockCommandController {
                         }));
     }
 
+    @Operation(summary = "Delete a dock")
+    @ApiResponse(responseCode = "200", description = "Deleted.",
+            content = @Content(mediaType = CommandResponses.JSON, schema = @Schema(implementation = CommandResponses.DockDeleted.class)))
+    @ApiResponse(responseCode = "404", description = "dock_not_found (also an already deleted dock).")
     @DeleteMapping(path = "/api/v1/docks/{dockId}", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<JsonNode>> delete(@PathVariable String dockId,
                                           @RequestHeader(name = IdempotentCommands.HEADER, required = false) String key,

@@ -1,6 +1,10 @@
 package io.phasegate.command.web;
 
 import io.phasegate.command.token.PhaseTokenKeys;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.time.Duration;
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
@@ -20,6 +24,9 @@ class JwksController {
         this.keys = keys;
     }
 
+    @Operation(summary = "The public keys that verify phase tokens")
+    @ApiResponse(responseCode = "200", description = "The JWK set (public, cacheable for 5 minutes).",
+            content = @Content(mediaType = "application/jwk-set+json", schema = @Schema(implementation = CommandResponses.JsonWebKeySet.class)))
     @GetMapping(path = "/.well-known/jwks.json")
     ResponseEntity<String> jwks() {
         return ResponseEntity.ok()

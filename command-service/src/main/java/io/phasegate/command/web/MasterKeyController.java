@@ -4,6 +4,10 @@ import io.phasegate.command.crypto.EnvelopeEncryption;
 import io.phasegate.platform.identity.CallerIdentity;
 import io.phasegate.platform.identity.OperatorPolicy;
 import io.phasegate.platform.web.BlockingExecutor;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.http.MediaType;
@@ -35,6 +39,10 @@ class MasterKeyController {
         this.blocking = blocking;
     }
 
+    @Operation(summary = "Rotate the master key (operators)")
+    @ApiResponse(responseCode = "200", description = "The new version and the rewrap counts.",
+            content = @Content(mediaType = CommandResponses.JSON, schema = @Schema(implementation = CommandResponses.MasterKeyRotation.class)))
+    @ApiResponse(responseCode = "403", description = "forbidden: operators only.")
     @PostMapping(path = "/api/v1/admin/master-keys/rotate", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<Map<String, Object>> rotate(CallerIdentity caller) {
         operators.require(caller);
@@ -47,6 +55,10 @@ class MasterKeyController {
         });
     }
 
+    @Operation(summary = "Rewrap the data keys with the current master key (operators)")
+    @ApiResponse(responseCode = "200", description = "The rewrap counts.",
+            content = @Content(mediaType = CommandResponses.JSON, schema = @Schema(implementation = CommandResponses.MasterKeyRewrap.class)))
+    @ApiResponse(responseCode = "403", description = "forbidden: operators only.")
     @PostMapping(path = "/api/v1/admin/master-keys/rewrap", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<Map<String, Object>> rewrap(CallerIdentity caller) {
         operators.require(caller);

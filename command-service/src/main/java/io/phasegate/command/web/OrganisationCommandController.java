@@ -14,6 +14,10 @@ import io.phasegate.platform.identity.CallerIdentity;
 import io.phasegate.platform.identity.OperatorPolicy;
 import io.phasegate.platform.identity.Permission;
 import io.phasegate.platform.web.ApiException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -67,9 +71,15 @@ class OrganisationCommandController {
     record CreateOrganisationRequest(String orgId, String name) {
     }
 
+    @Schema(requiredProperties = {"org_id", "position"})
     record CreatedOrganisation(String orgId, long position) {
     }
 
+    @Operation(summary = "Register the caller's organisation")
+    @ApiResponse(responseCode = "201", description = "Registered.",
+            content = @Content(mediaType = CommandResponses.JSON, schema = @Schema(implementation = CreatedOrganisation.class)))
+    @ApiResponse(responseCode = "404", description = "organisation_not_found: another organisation's id.")
+    @ApiResponse(responseCode = "409", description = "organisation_exists.")
     @PostMapping(path = "/api/v1/orgs", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<JsonNode>> create(@RequestBody CreateOrganisationRequest request,
@@ -100,9 +110,14 @@ class OrganisationCommandController {
     record DefineRoleRequest(String provisioning, String tasks, String audit, Boolean orgAdmin) {
     }
 
+    @Schema(requiredProperties = {"org_id", "role", "position"})
     record DefinedRole(String orgId, String role, long position) {
     }
 
+    @Operation(summary = "Define or redefine a role")
+    @ApiResponse(responseCode = "200", description = "Defined.",
+            content = @Content(mediaType = CommandResponses.JSON, schema = @Schema(implementation = DefinedRole.class)))
+    @ApiResponse(responseCode = "404", description = "organisation_not_found.")
     @PutMapping(path = "/api/v1/orgs/{orgId}/roles/{role}", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<JsonNode>> defineRole(@PathVariable String orgId, @PathVariable String role,
@@ -138,9 +153,16 @@ class OrganisationCommandController {
     record ChangeMemberRequest(List<String> roles) {
     }
 
+    @Schema(requiredProperties = {"org_id", "subject", "roles", "position"})
     record MemberChanged(String orgId, String subject, List<String> roles, long position) {
     }
 
+    @Operation(summary = "Add a member")
+    @ApiResponse(responseCode = "201", description = "Added.",
+            content = @Content(mediaType = CommandResponses.JSON, schema = @Schema(implementation = MemberChanged.class)))
+    @ApiResponse(responseCode = "404", description = "organisation_not_found.")
+    @ApiResponse(responseCode = "409", description = "member_exists.")
+    @ApiResponse(responseCode = "422", description = "unknown_role.")
     @PostMapping(path = "/api/v1/orgs/{orgId}/members", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<JsonNode>> addMember(@PathVariable String orgId, @RequestBody AddMemberRequest request,
@@ -161,6 +183,12 @@ class OrganisationCommandController {
                                 .body(new MemberChanged(orgId, subject, sorted(roles), position))));
     }
 
+    @Operation(summary = "Change a member's roles")
+    @ApiResponse(responseCode = "200", description = "Changed.",
+            content = @Content(mediaType = CommandResponses.JSON, schema = @Schema(implementation = MemberChanged.class)))
+    @ApiResponse(responseCode = "404", description = "organisation_not_found or member_not_found.")
+    @ApiResponse(responseCode = "409", description = "last_org_admin.")
+    @ApiResponse(responseCode = "422", description = "unknown_role.")
     @PutMapping(path = "/api/v1/orgs/{orgId}/members/{subject}", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<JsonNode>> changeMember(@PathVariable String orgId, @PathVariable String subject,
@@ -180,6 +208,11 @@ class OrganisationCommandController {
                         .map(position -> ResponseEntity.ok(new MemberChanged(orgId, subject, sorted(roles), position))));
     }
 
+    @Operation(summary = "Remove a member")
+    @ApiResponse(responseCode = "200", description = "Removed.",
+            content = @Content(mediaType = CommandResponses.JSON, schema = @Schema(implementation = CommandResponses.MemberRemoved.class)))
+    @ApiResponse(responseCode = "404", description = "organisation_not_found or member_not_found.")
+    @ApiResponse(responseCode = "409", description = "last_org_admin.")
     @DeleteMapping(path = "/api/v1/orgs/{orgId}/members/{subject}", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<JsonNode>> removeMember(@PathVariable String orgId, @PathVariable String subject,
                                                 @RequestHeader(name = IdempotentCommands.HEADER, required = false)

@@ -5,6 +5,10 @@ import io.phasegate.platform.identity.CallerIdentity;
 import io.phasegate.platform.identity.OperatorPolicy;
 import io.phasegate.platform.web.ApiException;
 import io.phasegate.platform.web.BlockingExecutor;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
@@ -33,6 +37,10 @@ class PhaseTokenKeyController {
         this.blocking = blocking;
     }
 
+    @Operation(summary = "Rotate the phase-token signing key (operators)")
+    @ApiResponse(responseCode = "200", description = "The key ring.",
+            content = @Content(mediaType = CommandResponses.JSON, schema = @Schema(implementation = CommandResponses.PhaseTokenKeyRing.class)))
+    @ApiResponse(responseCode = "403", description = "forbidden: operators only.")
     @PostMapping(path = "/api/v1/admin/phase-token-keys/rotate", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<Map<String, Object>> rotate(CallerIdentity caller) {
         operators.require(caller);
@@ -42,6 +50,12 @@ class PhaseTokenKeyController {
         });
     }
 
+    @Operation(summary = "Retire an older phase-token key (operators)")
+    @ApiResponse(responseCode = "200", description = "The key ring.",
+            content = @Content(mediaType = CommandResponses.JSON, schema = @Schema(implementation = CommandResponses.PhaseTokenKeyRing.class)))
+    @ApiResponse(responseCode = "403", description = "forbidden: operators only.")
+    @ApiResponse(responseCode = "404", description = "key_not_found.")
+    @ApiResponse(responseCode = "409", description = "key_active: rotate first.")
     @PostMapping(path = "/api/v1/admin/phase-token-keys/{kid}/retire", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<Map<String, Object>> retire(@PathVariable String kid, CallerIdentity caller) {
         operators.require(caller);

@@ -13,6 +13,10 @@ import io.phasegate.events.resource.UpdateResourceCommand;
 import io.phasegate.platform.identity.CallerIdentity;
 import io.phasegate.platform.identity.Permission;
 import io.phasegate.platform.web.ApiException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.net.URI;
 import java.util.Arrays;
 import java.util.List;
@@ -77,14 +81,21 @@ class ResourceCommandController {
     }
 
     /** A 202 answer: the operation the request started. */
+    @Schema(name = "ResourceOperationAccepted", requiredProperties = {"resource_id", "operation_id", "state", "revision", "position"})
     record Accepted(String resourceId, String operationId, String state, long revision, long position) {
     }
 
     /** The 201 answer of an import. */
+    @Schema(name = "ResourceImported", requiredProperties = {"resource_id", "state", "revision", "provisioning_source", "provider_resource_id", "position"})
     record Imported(String resourceId, String state, long revision, String provisioningSource,
                     String providerResourceId, long position) {
     }
 
+    @Operation(summary = "Provision a resource")
+    @ApiResponse(responseCode = "202", description = "Accepted; the provisioning process does the provider work. ETag: the revision.",
+            content = @Content(mediaType = CommandResponses.JSON, schema = @Schema(implementation = Accepted.class)))
+    @ApiResponse(responseCode = "404", description = "dock_not_found.")
+    @ApiResponse(responseCode = "409", description = "resource_exists.")
     @PostMapping(path = "/api/v1/resources", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<JsonNode>> provision(@RequestBody ProvisionRequest request,
@@ -105,6 +116,11 @@ class ResourceCommandController {
         });
     }
 
+    @Operation(summary = "Import an existing resource")
+    @ApiResponse(responseCode = "201", description = "Imported (provisioned). ETag: the revision.",
+            content = @Content(mediaType = CommandResponses.JSON, schema = @Schema(implementation = Imported.class)))
+    @ApiResponse(responseCode = "404", description = "dock_not_found.")
+    @ApiResponse(responseCode = "409", description = "resource_exists.")
     @PostMapping(path = "/api/v1/resources/import", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<JsonNode>> importResource(@RequestBody ImportRequest request,
@@ -139,6 +155,13 @@ class ResourceCommandController {
         });
     }
 
+    @Operation(summary = "Update a resource's spec (If-Match required)")
+    @ApiResponse(responseCode = "202", description = "Accepted. ETag: the new revision.",
+            content = @Content(mediaType = CommandResponses.JSON, schema = @Schema(implementation = Accepted.class)))
+    @ApiResponse(responseCode = "400", description = "validation_failed or invalid_if_match.")
+    @ApiResponse(responseCode = "404", description = "resource_not_found.")
+    @ApiResponse(responseCode = "409", description = "stale_revision (with current_revision) or invalid_state.")
+    @ApiResponse(responseCode = "428", description = "precondition_required: If-Match is missing.")
     @PatchMapping(path = "/api/v1/resources/{resourceId}", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<JsonNode>> update(@PathVariable String resourceId, @RequestBody UpdateRequest request,
@@ -161,6 +184,11 @@ class ResourceCommandController {
                         caller.orgId(), spec, expected, caller.subject()))));
     }
 
+    @Operation(summary = "Deprovision a resource (If-Match optional)")
+    @ApiResponse(responseCode = "202", description = "Accepted. ETag: the new revision.",
+            content = @Content(mediaType = CommandResponses.JSON, schema = @Schema(implementation = Accepted.class)))
+    @ApiResponse(responseCode = "404", description = "resource_not_found.")
+    @ApiResponse(responseCode = "409", description = "stale_revision or invalid_state.")
     @DeleteMapping(path = "/api/v1/resources/{resourceId}", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<JsonNode>> deprovision(@PathVariable String resourceId,
                                                @RequestHeader(name = HttpHeaders.IF_MATCH, required = false)

@@ -9,6 +9,10 @@ import io.phasegate.events.tool.DecideToolApprovalCommand;
 import io.phasegate.platform.identity.CallerIdentity;
 import io.phasegate.platform.identity.Permission;
 import io.phasegate.platform.web.ApiException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -48,9 +52,15 @@ class TaskCommandController {
                              Integer priority) {
     }
 
+    @Schema(requiredProperties = {"task_id", "position"})
     record CreatedTask(String taskId, long position) {
     }
 
+    @Operation(summary = "Create a task")
+    @ApiResponse(responseCode = "201", description = "Created; Location names the task.",
+            content = @Content(mediaType = CommandResponses.JSON, schema = @Schema(implementation = CreatedTask.class)))
+    @ApiResponse(responseCode = "400", description = "validation_failed: problems[] names the fields.")
+    @ApiResponse(responseCode = "422", description = "unknown_workflow or unknown_dependency.")
     @PostMapping(path = "/api/v1/tasks", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<JsonNode>> create(@RequestBody CreateTaskRequest request,
@@ -77,6 +87,11 @@ class TaskCommandController {
     record CancelTaskRequest(String reason) {
     }
 
+    @Operation(summary = "Cancel a task")
+    @ApiResponse(responseCode = "200", description = "Cancelled.",
+            content = @Content(mediaType = CommandResponses.JSON, schema = @Schema(implementation = CommandResponses.TaskCancelled.class)))
+    @ApiResponse(responseCode = "404", description = "task_not_found.")
+    @ApiResponse(responseCode = "409", description = "task_not_cancellable.")
     @PostMapping(path = "/api/v1/tasks/{taskId}/cancel", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<JsonNode>> cancel(@PathVariable String taskId, @RequestBody CancelTaskRequest request,
@@ -97,6 +112,12 @@ class TaskCommandController {
     }
 
     /** A reviewer (holding the role the phase's {@code request_reviews} names) submits a verdict. */
+    @Operation(summary = "Submit a review verdict")
+    @ApiResponse(responseCode = "201", description = "The review is recorded.",
+            content = @Content(mediaType = CommandResponses.JSON, schema = @Schema(implementation = CommandResponses.ReviewSubmitted.class)))
+    @ApiResponse(responseCode = "403", description = "reviewer_role_required or self_review.")
+    @ApiResponse(responseCode = "404", description = "task_not_found.")
+    @ApiResponse(responseCode = "409", description = "no_review_requested or already_reviewed.")
     @PostMapping(path = "/api/v1/tasks/{taskId}/reviews", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<JsonNode>> review(@PathVariable String taskId, @RequestBody ReviewRequest request,
@@ -122,6 +143,12 @@ class TaskCommandController {
     }
 
     /** A human grants an approval a tool call waits for ({@code approval_required}). */
+    @Operation(summary = "Grant a tool approval")
+    @ApiResponse(responseCode = "200", description = "Granted.",
+            content = @Content(mediaType = CommandResponses.JSON, schema = @Schema(implementation = CommandResponses.ApprovalDecided.class)))
+    @ApiResponse(responseCode = "403", description = "approver_role_required or self_approval.")
+    @ApiResponse(responseCode = "404", description = "task_not_found or approval_not_found.")
+    @ApiResponse(responseCode = "409", description = "approval_already_decided.")
     @PostMapping(path = "/api/v1/tasks/{taskId}/approvals/{approvalId}/grant", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<JsonNode>> grant(@PathVariable String taskId, @PathVariable String approvalId,
@@ -132,6 +159,12 @@ class TaskCommandController {
     }
 
     /** A human denies an approval a tool call waits for. */
+    @Operation(summary = "Deny a tool approval")
+    @ApiResponse(responseCode = "200", description = "Denied.",
+            content = @Content(mediaType = CommandResponses.JSON, schema = @Schema(implementation = CommandResponses.ApprovalDecided.class)))
+    @ApiResponse(responseCode = "403", description = "approver_role_required or self_approval.")
+    @ApiResponse(responseCode = "404", description = "task_not_found or approval_not_found.")
+    @ApiResponse(responseCode = "409", description = "approval_already_decided.")
     @PostMapping(path = "/api/v1/tasks/{taskId}/approvals/{approvalId}/deny", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<JsonNode>> deny(@PathVariable String taskId, @PathVariable String approvalId,

@@ -12,6 +12,10 @@ import io.phasegate.events.workflow.WorkflowKeys;
 import io.phasegate.platform.identity.CallerIdentity;
 import io.phasegate.platform.identity.Permission;
 import io.phasegate.platform.web.ApiException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -43,9 +47,15 @@ class WorkflowCommandController {
         this.idempotent = idempotent;
     }
 
+    @Schema(requiredProperties = {"workflow_id", "version", "position"})
     record PublishedWorkflow(String workflowId, int version, long position) {
     }
 
+    @Operation(summary = "Publish a workflow version (YAML or JSON)")
+    @ApiResponse(responseCode = "201", description = "Published; Location names the version.",
+            content = @Content(mediaType = CommandResponses.JSON, schema = @Schema(implementation = PublishedWorkflow.class)))
+    @ApiResponse(responseCode = "409", description = "workflow_version_not_higher.")
+    @ApiResponse(responseCode = "422", description = "invalid_workflow (with problems[]).")
     @PutMapping(path = "/api/v1/workflows/{workflowId}",
             consumes = {"application/yaml", "application/x-yaml", "text/yaml", "application/json"},
             produces = MediaType.APPLICATION_JSON_VALUE)

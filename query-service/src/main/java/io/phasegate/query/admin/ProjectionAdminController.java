@@ -3,6 +3,8 @@ package io.phasegate.query.admin;
 import io.phasegate.platform.identity.CallerIdentity;
 import io.phasegate.platform.identity.OperatorPolicy;
 import io.phasegate.platform.web.BlockingExecutor;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.net.URI;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -40,18 +42,30 @@ class ProjectionAdminController {
         this.operators = operators;
     }
 
+    @Operation(summary = "Every projection's status (operators)")
+    @ApiResponse(responseCode = "200", description = "OK.", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "403", description = "forbidden: operators only.")
     @GetMapping(path = "/api/v1/admin/projections", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ProjectionStatusView.ProjectionList> list(CallerIdentity caller) {
         requireOperator(caller);
         return blocking.call(admin::list);
     }
 
+    @Operation(summary = "A projection's status (operators)")
+    @ApiResponse(responseCode = "200", description = "OK.", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "403", description = "forbidden: operators only.")
+    @ApiResponse(responseCode = "404", description = "projection_not_found.")
     @GetMapping(path = "/api/v1/admin/projections/{name}", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ProjectionStatusView> status(@PathVariable String name, CallerIdentity caller) {
         requireOperator(caller);
         return blocking.call(() -> admin.status(name));
     }
 
+    @Operation(summary = "Rebuild a projection (operators)")
+    @ApiResponse(responseCode = "202", description = "Accepted; poll the GET for progress.", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "403", description = "forbidden: operators only.")
+    @ApiResponse(responseCode = "404", description = "projection_not_found.")
+    @ApiResponse(responseCode = "409", description = "projection_not_resettable, rebuild_in_progress or projection_claimed_elsewhere.")
     @PostMapping(path = "/api/v1/admin/projections/{name}/rebuild", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<ProjectionStatusView>> rebuild(@PathVariable String name, CallerIdentity caller) {
         requireOperator(caller);

@@ -10,6 +10,10 @@ import io.phasegate.platform.identity.Permission;
 import io.phasegate.platform.web.ApiException;
 import io.phasegate.platform.web.BlockingExecutor;
 import io.phasegate.query.position.ProjectionPositions;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -74,6 +78,10 @@ class AuditController {
         this.pageSize = Math.max(1, Math.min(pageSize, MAX_LIMIT));
     }
 
+    @Operation(summary = "The audit trail")
+    @ApiResponse(responseCode = "200", description = "OK.", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "400", description = "invalid_parameter.")
+    @ApiResponse(responseCode = "403", description = "forbidden: audit read needed.")
     @GetMapping(path = "/api/v1/audit", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<AuditRecordPage> list(@RequestParam(name = "actor", required = false) String actor,
                                @RequestParam(name = "aggregate_id", required = false) String aggregateId,
@@ -94,6 +102,10 @@ class AuditController {
                 .then(blocking.call(() -> queries.query(query, ResponseTypes.instanceOf(AuditRecordPage.class)).join()));
     }
 
+    @Operation(summary = "Verify the audit trail's hash chain")
+    @ApiResponse(responseCode = "200", description = "The verification.",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = io.phasegate.query.web.QueryResponses.AuditVerification.class)))
+    @ApiResponse(responseCode = "403", description = "forbidden: audit read needed.")
     @GetMapping(path = "/api/v1/audit/verify", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<Map<String, Object>> verify(@RequestParam(name = "min_position", required = false) Long minPosition,
                                      CallerIdentity caller) {
@@ -105,6 +117,12 @@ class AuditController {
                 .map(AuditController::verification);
     }
 
+    @Operation(summary = "Export the audit trail (NDJSON or CSV)")
+    @ApiResponse(responseCode = "200", description = "One audit record per line (format=ndjson), or CSV with a header (format=csv).",
+            content = {@Content(mediaType = "application/x-ndjson", schema = @Schema(implementation = AuditRecordView.class)),
+                    @Content(mediaType = "text/csv", schema = @Schema(type = "string"))})
+    @ApiResponse(responseCode = "400", description = "invalid_parameter.")
+    @ApiResponse(responseCode = "403", description = "forbidden: audit read needed.")
     @GetMapping(path = "/api/v1/audit/export")
     ResponseEntity<Flux<DataBuffer>> export(@RequestParam(name = "format", defaultValue = "ndjson") String format,
                                             @RequestParam(name = "actor", required = false) String actor,

@@ -10,6 +10,10 @@ import io.phasegate.platform.storage.StorageProperties;
 import io.phasegate.platform.web.ApiException;
 import io.phasegate.platform.web.BlockingExecutor;
 import io.phasegate.query.provisioning.ResourceAsOf;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -72,6 +76,12 @@ class HistoryController {
      * {@code end} event {@code {"count", "last_position", "scanned_to_position"}} and sends a comment line when it
      * has scanned for 10 s without a matching event.
      */
+    @Operation(summary = "The raw event history (NDJSON, or SSE)")
+    @ApiResponse(responseCode = "200", description = "One event per line (NDJSON), or history_event SSE events ending with an end event.",
+            content = {@Content(mediaType = "application/x-ndjson", schema = @Schema(implementation = io.phasegate.query.web.QueryResponses.HistoryEvent.class)),
+                    @Content(mediaType = "text/event-stream", schema = @Schema(implementation = io.phasegate.query.web.QueryResponses.HistoryEvent.class))})
+    @ApiResponse(responseCode = "400", description = "invalid_parameter.")
+    @ApiResponse(responseCode = "403", description = "forbidden: audit read needed.")
     @GetMapping(path = "/api/v1/history/events",
             produces = {MediaType.APPLICATION_NDJSON_VALUE, MediaType.TEXT_EVENT_STREAM_VALUE})
     Mono<Void> events(ServerWebExchange exchange, CallerIdentity caller,
@@ -118,6 +128,11 @@ class HistoryController {
      * global position) or {@code as_of_time} (ISO-8601): exactly one of them. 404 {@code task_not_found} for a task
      * of another organisation and for one that did not exist yet at that point.
      */
+    @Operation(summary = "A task as of a position or time")
+    @ApiResponse(responseCode = "200", description = "OK.", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "400", description = "invalid_parameter.")
+    @ApiResponse(responseCode = "404", description = "task_not_found.")
+    @ApiResponse(responseCode = "501", description = "history_unavailable.")
     @GetMapping(path = "/api/v1/history/tasks/{taskId}", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<TaskAsOfView> taskAsOf(@PathVariable String taskId, ServerWebExchange exchange, CallerIdentity caller) {
         if (!caller.can(Permission.Area.TASKS, Permission.Level.READ)
@@ -150,6 +165,11 @@ class HistoryController {
      * {@code as_of_position} or {@code as_of_time}: exactly one of them. 404 {@code resource_not_found} for a
      * resource of another organisation and for one that did not exist yet at that point.
      */
+    @Operation(summary = "A resource as of a position or time")
+    @ApiResponse(responseCode = "200", description = "OK.", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "400", description = "invalid_parameter.")
+    @ApiResponse(responseCode = "404", description = "resource_not_found.")
+    @ApiResponse(responseCode = "501", description = "history_unavailable.")
     @GetMapping(path = "/api/v1/history/resources/{resourceId}", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResourceAsOfView> resourceAsOf(@PathVariable String resourceId, ServerWebExchange exchange,
                                         CallerIdentity caller) {

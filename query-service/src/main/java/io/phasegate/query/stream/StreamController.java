@@ -3,6 +3,11 @@ package io.phasegate.query.stream;
 import io.phasegate.platform.identity.CallerIdentity;
 import io.phasegate.platform.identity.Permission;
 import io.phasegate.platform.web.ApiException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.phasegate.events.audit.AuditRecordView;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.http.server.reactive.ServerHttpResponse;
@@ -46,6 +51,11 @@ class StreamController {
         this.streams = streams;
     }
 
+    @Operation(summary = "The organisation's audit records as SSE")
+    @ApiResponse(responseCode = "200", description = "Server-sent events: id the position, event the event type, data the audit record (JSON).",
+            content = @Content(mediaType = "text/event-stream", schema = @Schema(implementation = AuditRecordView.class)))
+    @ApiResponse(responseCode = "400", description = "invalid_parameter: Last-Event-ID.")
+    @ApiResponse(responseCode = "403", description = "forbidden.")
     @GetMapping(path = "/api/v1/streams/audit", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     Flux<ServerSentEvent<String>> audit(@RequestHeader(name = LAST_EVENT_ID, required = false) String lastEventId,
                                         @RequestParam(name = "last_event_id", required = false) String lastEventIdParam,
@@ -58,6 +68,11 @@ class StreamController {
         return streams.open(caller.orgId(), null, after, disconnect(response));
     }
 
+    @Operation(summary = "The task audit records as SSE")
+    @ApiResponse(responseCode = "200", description = "Server-sent events: id the position, event the event type, data the audit record (JSON).",
+            content = @Content(mediaType = "text/event-stream", schema = @Schema(implementation = AuditRecordView.class)))
+    @ApiResponse(responseCode = "400", description = "invalid_parameter: Last-Event-ID.")
+    @ApiResponse(responseCode = "403", description = "forbidden.")
     @GetMapping(path = "/api/v1/streams/tasks", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     Flux<ServerSentEvent<String>> tasks(@RequestHeader(name = LAST_EVENT_ID, required = false) String lastEventId,
                                         @RequestParam(name = "last_event_id", required = false) String lastEventIdParam,
@@ -70,6 +85,11 @@ class StreamController {
         return streams.open(caller.orgId(), AuditStreams.TASK_AGGREGATE, after, disconnect(response));
     }
 
+    @Operation(summary = "The resource audit records as SSE")
+    @ApiResponse(responseCode = "200", description = "Server-sent events: id the position, event the event type, data the audit record (JSON).",
+            content = @Content(mediaType = "text/event-stream", schema = @Schema(implementation = AuditRecordView.class)))
+    @ApiResponse(responseCode = "400", description = "invalid_parameter: Last-Event-ID.")
+    @ApiResponse(responseCode = "403", description = "forbidden.")
     @GetMapping(path = "/api/v1/streams/resources", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     Flux<ServerSentEvent<String>> resources(@RequestHeader(name = LAST_EVENT_ID, required = false) String lastEventId,
                                             @RequestParam(name = "last_event_id", required = false)

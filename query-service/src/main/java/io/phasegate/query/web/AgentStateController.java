@@ -13,6 +13,8 @@ import io.phasegate.platform.web.ApiException;
 import io.phasegate.platform.web.BlockingExecutor;
 import io.phasegate.query.position.ProjectionPositions;
 import io.phasegate.query.task.TaskProjection;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.util.Map;
 import java.util.Optional;
 import org.springframework.http.HttpHeaders;
@@ -58,6 +60,9 @@ class AgentStateController {
         this.blocking = blocking;
     }
 
+    @Operation(summary = "The agent's snapshot (Authorization: Bearer <phase_token>)")
+    @ApiResponse(responseCode = "200", description = "OK.", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "401", description = "invalid_phase_token (reason: missing_token, expired, superseded, not_claimed, not_claimant, ...).")
     @GetMapping(path = "/api/v1/state/snapshot", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<AgentSnapshotView> snapshot(@RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
                                      CallerIdentity caller) {

@@ -7,6 +7,8 @@ import io.phasegate.events.org.OrganisationView;
 import io.phasegate.platform.identity.CallerIdentity;
 import io.phasegate.platform.web.ApiException;
 import io.phasegate.query.org.OrganisationProjection;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -28,6 +30,9 @@ class OrganisationQueryController {
         this.queries = queries;
     }
 
+    @Operation(summary = "An organisation: roles and members")
+    @ApiResponse(responseCode = "200", description = "OK.", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", description = "organisation_not_found.")
     @GetMapping(path = "/api/v1/orgs/{orgId}", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<OrganisationView> get(@PathVariable String orgId,
                                @RequestParam(name = "min_position", required = false) Long minPosition,
@@ -38,6 +43,9 @@ class OrganisationQueryController {
                 .switchIfEmpty(Mono.error(OrganisationQueryController::organisationNotFound));
     }
 
+    @Operation(summary = "A member")
+    @ApiResponse(responseCode = "200", description = "OK.", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", description = "organisation_not_found or member_not_found.")
     @GetMapping(path = "/api/v1/orgs/{orgId}/members/{subject}", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<OrganisationMemberView> member(@PathVariable String orgId, @PathVariable String subject,
                                         @RequestParam(name = "min_position", required = false) Long minPosition,

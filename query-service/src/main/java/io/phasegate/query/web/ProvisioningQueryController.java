@@ -19,6 +19,8 @@ import io.phasegate.platform.identity.Permission;
 import io.phasegate.platform.web.ApiException;
 import io.phasegate.query.provisioning.DockProjection;
 import io.phasegate.query.provisioning.ResourceProjection;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -66,6 +68,9 @@ class ProvisioningQueryController {
         this.queries = queries;
     }
 
+    @Operation(summary = "List docks")
+    @ApiResponse(responseCode = "200", description = "OK.", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "400", description = "invalid_parameter.")
     @GetMapping(path = "/api/v1/docks", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<DockList> docks(@RequestParam(name = "status", required = false) String status,
                          @RequestParam(name = "min_position", required = false) Long minPosition,
@@ -76,6 +81,9 @@ class ProvisioningQueryController {
                 DockList.class);
     }
 
+    @Operation(summary = "A dock (never credential material)")
+    @ApiResponse(responseCode = "200", description = "OK.", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", description = "dock_not_found.")
     @GetMapping(path = "/api/v1/docks/{dockId}", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<DockView> dock(@PathVariable String dockId,
                         @RequestParam(name = "min_position", required = false) Long minPosition,
@@ -86,6 +94,9 @@ class ProvisioningQueryController {
                 .switchIfEmpty(Mono.error(() -> ApiException.notFound("dock_not_found", "No dock " + dockId + ".")));
     }
 
+    @Operation(summary = "List resources")
+    @ApiResponse(responseCode = "200", description = "OK.", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "400", description = "invalid_parameter.")
     @GetMapping(path = "/api/v1/resources", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<io.phasegate.events.resource.ResourcePage> resources(
             @RequestParam(name = "dock_id", required = false) String dockId,
@@ -114,6 +125,9 @@ class ProvisioningQueryController {
     }
 
     /** The resource with {@code ETag: "<revision>"}, the value an update's {@code If-Match} names. */
+    @Operation(summary = "A resource (ETag: its revision, for If-Match)")
+    @ApiResponse(responseCode = "200", description = "OK.", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", description = "resource_not_found.")
     @GetMapping(path = "/api/v1/resources/{resourceId}", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<ResourceView>> resource(@PathVariable String resourceId,
                                                 @RequestParam(name = "min_position", required = false) Long minPosition,
@@ -126,6 +140,9 @@ class ProvisioningQueryController {
     }
 
     /** getProvisionStatus: state, revision, provider id and the current (or last) operation. */
+    @Operation(summary = "getProvisionStatus")
+    @ApiResponse(responseCode = "200", description = "OK.", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", description = "resource_not_found.")
     @GetMapping(path = "/api/v1/resources/{resourceId}/status", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ProvisionStatusView> status(@PathVariable String resourceId,
                                      @RequestParam(name = "min_position", required = false) Long minPosition,
@@ -137,6 +154,9 @@ class ProvisioningQueryController {
     }
 
     /** listProvisioningOperations of one resource; 404 when the resource is not the caller's organisation's. */
+    @Operation(summary = "listProvisioningOperations of a resource")
+    @ApiResponse(responseCode = "200", description = "OK.", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", description = "resource_not_found.")
     @GetMapping(path = "/api/v1/resources/{resourceId}/operations", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ProvisioningOperationPage> resourceOperations(@PathVariable String resourceId,
                                                        @RequestParam(name = "status", required = false) String status,
@@ -157,6 +177,9 @@ class ProvisioningQueryController {
      * listProvisioningOperations of the organisation, optionally of one resource ({@code resource_id} is a filter
      * here: a resource that is not the caller's gives an empty page).
      */
+    @Operation(summary = "listProvisioningOperations of the organisation")
+    @ApiResponse(responseCode = "200", description = "OK.", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "400", description = "invalid_parameter.")
     @GetMapping(path = "/api/v1/provisioning/operations", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ProvisioningOperationPage> operations(@RequestParam(name = "resource_id", required = false) String resourceId,
                                                @RequestParam(name = "status", required = false) String status,

@@ -16,6 +16,8 @@ import io.phasegate.platform.identity.Permission;
 import io.phasegate.platform.web.ApiException;
 import io.phasegate.query.task.TaskProjection;
 import io.phasegate.query.workflow.WorkflowProjection;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.util.List;
 import java.util.Set;
 import org.springframework.http.MediaType;
@@ -49,6 +51,9 @@ class TaskQueryController {
         this.queries = queries;
     }
 
+    @Operation(summary = "A task")
+    @ApiResponse(responseCode = "200", description = "OK.", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", description = "task_not_found (also another organisation's).")
     @GetMapping(path = "/api/v1/tasks/{taskId}", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<TaskView> get(@PathVariable String taskId, @RequestParam(name = "min_position", required = false) Long minPosition,
                        CallerIdentity caller) {
@@ -57,6 +62,9 @@ class TaskQueryController {
                 .switchIfEmpty(Mono.error(() -> ApiException.notFound("task_not_found", "No task " + taskId + ".")));
     }
 
+    @Operation(summary = "List tasks")
+    @ApiResponse(responseCode = "200", description = "OK.", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "400", description = "invalid_parameter.")
     @GetMapping(path = "/api/v1/tasks", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<TaskPage> list(@RequestParam(name = "project_id", required = false) String projectId,
                         @RequestParam(name = "status", required = false) String status,
@@ -83,6 +91,9 @@ class TaskQueryController {
      * Tasks an agent could claim now: {@code created}, all dependencies completed and, when {@code capabilities}
      * (comma-separated) is given, every required capability among them; highest priority first, then oldest.
      */
+    @Operation(summary = "Tasks an agent could claim now")
+    @ApiResponse(responseCode = "200", description = "OK.", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "400", description = "invalid_parameter.")
     @GetMapping(path = "/api/v1/tasks/claimable", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ClaimableTaskList> claimable(@RequestParam(name = "capabilities", required = false) String capabilities,
                                       @RequestParam(name = "project_id", required = false) String projectId,
@@ -96,6 +107,9 @@ class TaskQueryController {
     }
 
     /** Every review round of the task, oldest first: {@code {"items": [{round, phase, requested_count, ...}]}}. */
+    @Operation(summary = "A task's review rounds")
+    @ApiResponse(responseCode = "200", description = "OK.", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", description = "task_not_found.")
     @GetMapping(path = "/api/v1/tasks/{taskId}/reviews", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ReviewRoundList> reviews(@PathVariable String taskId,
                                   @RequestParam(name = "min_position", required = false) Long minPosition,
@@ -107,6 +121,9 @@ class TaskQueryController {
     }
 
     /** The task's tool approvals, oldest first, optionally of one {@code status}: {@code {"items": [...]}}. */
+    @Operation(summary = "A task's tool approvals")
+    @ApiResponse(responseCode = "200", description = "OK.", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", description = "task_not_found.")
     @GetMapping(path = "/api/v1/tasks/{taskId}/approvals", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ToolApprovalList> approvals(@PathVariable String taskId,
                                      @RequestParam(name = "status", required = false) String status,

@@ -7,6 +7,8 @@ import io.phasegate.platform.identity.CallerIdentity;
 import io.phasegate.platform.identity.Permission;
 import io.phasegate.platform.web.ApiException;
 import io.phasegate.query.tool.ToolCallProjection;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import java.util.Set;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -30,6 +32,9 @@ class ToolCallQueryController {
         this.queries = queries;
     }
 
+    @Operation(summary = "The tool-call log, newest first")
+    @ApiResponse(responseCode = "200", description = "OK.", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "400", description = "invalid_parameter.")
     @GetMapping(path = "/api/v1/tool-calls", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ToolCallPage> list(@RequestParam(name = "task_id", required = false) String taskId,
                             @RequestParam(name = "agent_id", required = false) String agentId,

@@ -11,6 +11,8 @@ import io.phasegate.platform.identity.Permission;
 import io.phasegate.platform.web.ApiException;
 import io.phasegate.query.metrics.WorkflowMetricsProjection;
 import io.phasegate.query.workflow.WorkflowProjection;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -31,6 +33,9 @@ class WorkflowQueryController {
         this.queries = queries;
     }
 
+    @Operation(summary = "A workflow (the latest or the given version)")
+    @ApiResponse(responseCode = "200", description = "OK.", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", description = "workflow_not_found.")
     @GetMapping(path = "/api/v1/workflows/{workflowId}", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<WorkflowView> get(@PathVariable String workflowId,
                            @RequestParam(name = "version", required = false) Integer version,
@@ -43,6 +48,8 @@ class WorkflowQueryController {
                         "No workflow " + workflowId + (version == null ? "" : " version " + version) + ".")));
     }
 
+    @Operation(summary = "List workflows")
+    @ApiResponse(responseCode = "200", description = "OK.", useReturnTypeSchema = true)
     @GetMapping(path = "/api/v1/workflows", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<WorkflowList> list(@RequestParam(name = "min_position", required = false) Long minPosition,
                             CallerIdentity caller) {
@@ -52,6 +59,9 @@ class WorkflowQueryController {
     }
 
     /** Gate block rate and tool violation rate of a workflow (all versions); 404 for a workflow never seen. */
+    @Operation(summary = "Gate block and tool violation rates of a workflow")
+    @ApiResponse(responseCode = "200", description = "OK.", useReturnTypeSchema = true)
+    @ApiResponse(responseCode = "404", description = "workflow_not_found.")
     @GetMapping(path = "/api/v1/workflows/{workflowId}/metrics", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<WorkflowMetricsView> metrics(@PathVariable String workflowId,
                                       @RequestParam(name = "min_position", required = false) Long minPosition,
