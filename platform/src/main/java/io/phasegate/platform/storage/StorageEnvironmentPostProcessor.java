@@ -45,6 +45,11 @@ public class StorageEnvironmentPostProcessor implements EnvironmentPostProcessor
         props.put("spring.datasource.hikari.pool-name", serviceSchema + "-pool");
         props.put("axon.axonserver.enabled", String.valueOf(mode == StorageMode.AXONSERVER));
         if (mode == StorageMode.AXONSERVER) {
+            // Every processor must receive every event: with Axon Server's block listing a processor is not sent the
+            // event types it has no handler for, so its token stays at its last handled event, and read-your-writes
+            // (every processor behind a view must reach the command's position) waited in vain for views built by
+            // several processors (ADR 0013). Costs the same traffic as the JDBC store's stream.
+            props.put("axon.axonserver.event-block-listing-enabled", "false");
             // optional connection settings, set only when given (Axon treats an empty token as a token)
             copyIfSet(env, "AXON_SERVER_TOKEN", "axon.axonserver.token", props);
             copyIfSet(env, "AXON_SERVER_CERT_FILE", "axon.axonserver.cert-file", props);
