@@ -51,7 +51,14 @@ public final class PhasegateSystem implements AutoCloseable {
 
     /** The storage modes this harness can run (SPEC §1, storage modes). */
     public enum Mode {
-        EMBEDDED, POSTGRES;
+        EMBEDDED, POSTGRES,
+        /**
+         * Axon Server holds the events (and routes commands, queries and events); projections, tokens, sagas and
+         * deadlines on PostgreSQL. Needs an Axon Server in development mode at {@link #axonServerAddress()}
+         * ({@code -Dphasegate.e2e.axonserver} or {@code PHASEGATE_E2E_AXONSERVER}, host:grpc-port): tests in this
+         * mode are skipped when none is configured. The harness purges the server's events before each start.
+         */
+        AXONSERVER;
 
         String id() {
             return name().toLowerCase(Locale.ROOT);
@@ -62,7 +69,14 @@ public final class PhasegateSystem implements AutoCloseable {
     static final String DEV_ISSUER = "phasegate-dev-issuer";
     static final String AUDIENCE = "phasegate";
 
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+    /** 120 s, or {@code -Dphasegate.e2e.ready-timeout-seconds} / {@code PHASEGATE_E2E_READY_TIMEOUT_SECONDS}. */
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(readyTimeoutSeconds());
+
+    private static long readyTimeoutSeconds() {
+        String value = System.getProperty("phasegate.e2e.ready-timeout-seconds",
+                System.getenv("PHASEGATE_E2E_READY_TIMEOUT_SECONDS"));
+        return value == null || value.isBlank() ? 120 : Long.parseLong(value.trim());
+    }
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
     private static final int LOG_TAIL_LINES = 60;
     private static final List<String> SERVICES = List.of("command-service", "query-service", "api-gateway");
@@ -113,6 +127,9 @@ public final class PhasegateSystem implements AutoCloseable {
 
     /** Like {@link #start(Mode)}, with more environment variables for all three services. */
     public static PhasegateSystem start(Mode mode, Map<String, String> extraEnv) {
+        if (mode == Mode.AXONSERVER) {
+            assumeAxonServer();
+        }
         PhasegateSystem system = new PhasegateSystem(mode, extraEnv);
         try {
             system.startAll();
@@ -121,6 +138,153 @@ public final class PhasegateSystem implements AutoCloseable {
             system.close();
             throw e;
         }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Axon Server (the axonserver mode)
+
+    /**
+     * The Axon Server gRPC address ({@code host:port}) for the axonserver mode, from the system property
+     * {@code phasegate.e2e.axonserver} or the environment variable {@code PHASEGATE_E2E_AXONSERVER}; null if neither
+     * is set.
+     */
+    public static String axonServerAddress() {
+        String value = System.getProperty("phasegate.e2e.axonserver");
+        if (value == null || value.isBlank()) {
+            value = System.getenv("PHASEGATE_E2E_AXONSERVER");
+        }
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    /**
+     * Axon Server's HTTP base URL: {@code phasegate.e2e.axonserver.http} / {@code PHASEGATE_E2E_AXONSERVER_HTTP}, else
+     * the host of {@link #axonServerAddress()} on the default HTTP port 8024.
+     */
+    public static String axonServerHttpUrl() {
+        String value = System.getProperty("phasegate.e2e.axonserver.http");
+        if (value == null || value.isBlank()) {
+            value = System.getenv("PHASEGATE_E2E_AXONSERVER_HTTP");
+        }
+        if (value != null && !value.isBlank()) {
+            return value.trim().replaceAll("/+$", "");
+        }
+        String address = axonServerAddress();
+        String host = address == null ? "localhost" : address.split(",")[0].trim().replaceAll(":\\d+$", "");
+        return "http://" + host + ":8024";
+    }
+
+    /** Skips the calling test (JUnit assumption) unless an Axon Server address is configured. */
+    public static void assumeAxonServer() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(axonServerAddress() != null,
+                "no Axon Server configured (set -Dphasegate.e2e.axonserver or PHASEGATE_E2E_AXONSERVER=host:8124)");
+    }
+
+    /**
+     * Deletes every event and snapshot in Axon Server's {@code default} context (its development-mode endpoint), so
+     * that a new system does not replay the events of an earlier one into its fresh projections.
+     */
+    private void purgeAxonServer() {
+        URI purge = URI.create(axonServerHttpUrl() + "/v1/devmode/purge-events");
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(purge).timeout(Duration.ofSeconds(30))
+                    .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 != 2) {
+                throw new IllegalStateException("Could not purge Axon Server's events at " + purge + ": HTTP "
+                        + response.statusCode() + " " + response.body()
+                        + " (run Axon Server with axoniq.axonserver.devmode.enabled=true)");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Axon Server is not reachable at " + purge, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (axonServerLastToken() >= 0 && System.nanoTime() < deadline) {
+            sleep(100);
+        }
+    }
+
+    /** Axon Server's last event token in the default context ({@code -1} when it holds no events). */
+    private long axonServerLastToken() {
+        URI metric = URI.create(axonServerHttpUrl() + "/actuator/metrics/axon.event.lastToken?tag=context:default");
+        String body = httpGet(metric, Duration.ofSeconds(10));
+        for (tools.jackson.databind.JsonNode measurement : JSON.readTree(body).path("measurements")) {
+            if ("VALUE".equals(measurement.path("statistic").asString())) {
+                return (long) measurement.path("value").asDouble();
+            }
+        }
+        throw new IllegalStateException("No last token in " + metric + ": " + body);
+    }
+
+    private String httpGet(URI uri, Duration timeout) {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("GET " + uri + ": HTTP " + response.statusCode() + " " + response.body());
+            }
+            return response.body();
+        } catch (IOException e) {
+            throw new UncheckedIOException("GET " + uri, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The events of one aggregate in Axon Server (its REST stream of an aggregate's events, which ends after the
+     * last one), as parsed JSON objects ({@code payload.type}, {@code payload.data}, {@code metaData}, ...).
+     */
+    private List<tools.jackson.databind.JsonNode> axonServerAggregateEvents(String aggregateId) {
+        URI uri = URI.create(axonServerHttpUrl() + "/v1/events?allowSnapshots=false&timeout=20&aggregateId="
+                + java.net.URLEncoder.encode(aggregateId, StandardCharsets.UTF_8));
+        return sseEvents(httpGet(uri, Duration.ofSeconds(30)));
+    }
+
+    /** Every event in Axon Server (read from token 0 up to the current last token), as parsed JSON objects. */
+    private List<tools.jackson.databind.JsonNode> axonServerAllEvents() {
+        long count = axonServerLastToken() + 1;
+        List<tools.jackson.databind.JsonNode> events = new ArrayList<>();
+        if (count <= 0) {
+            return events;
+        }
+        URI uri = URI.create(axonServerHttpUrl() + "/v1/events?trackingToken=0&timeout=30&maxEvents=" + count);
+        try {
+            HttpResponse<java.io.InputStream> response = http.send(HttpRequest.newBuilder(uri)
+                    .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+            try (java.io.BufferedReader reader = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+                String line;
+                while (events.size() < count && (line = reader.readLine()) != null) {
+                    if (line.startsWith("data:")) {
+                        events.add(JSON.readTree(line.substring(5)));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("GET " + uri, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        if (events.size() < count) {
+            throw new IllegalStateException("Read " + events.size() + " of " + count + " events from " + uri);
+        }
+        return events;
+    }
+
+    private static final tools.jackson.databind.ObjectMapper JSON = tools.jackson.databind.json.JsonMapper.builder().build();
+
+    private static List<tools.jackson.databind.JsonNode> sseEvents(String body) {
+        List<tools.jackson.databind.JsonNode> events = new ArrayList<>();
+        for (String line : body.split("\n")) {
+            if (line.startsWith("data:")) {
+                events.add(JSON.readTree(line.substring(5)));
+            }
+        }
+        return events;
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -136,13 +300,16 @@ public final class PhasegateSystem implements AutoCloseable {
                 dbUser = h2.username();
                 dbPassword = h2.password();
             }
-            case POSTGRES -> {
+            case POSTGRES, AXONSERVER -> {
                 PostgresServer postgres = PostgresServer.shared();
                 postgresDatabase = unique;
                 jdbcUrl = postgres.createDatabase(unique);
                 dbUser = postgres.username();
                 dbPassword = postgres.password();
             }
+        }
+        if (mode == Mode.AXONSERVER) {
+            purgeAxonServer();
         }
         long databaseReady = System.nanoTime();
         for (String service : SERVICES) {
@@ -164,6 +331,9 @@ public final class PhasegateSystem implements AutoCloseable {
         env.put("PHASEGATE_DEV_ISSUER", "true");
         env.put("PHASEGATE_OPERATOR_ORG", DEMO_ORG);
         env.put("AXONIQ_UPDATE_CHECKER_DISABLED", "true");
+        if (mode == Mode.AXONSERVER) {
+            env.put("AXON_SERVER_ADDRESS", axonServerAddress());
+        }
         env.putAll(extraEnv);
 
         // The services read the gateway's internal public key lazily, so all three may start at once.
@@ -185,6 +355,36 @@ public final class PhasegateSystem implements AutoCloseable {
     }
 
     private Process launch(String service, Map<String, String> env) {
+        return launch(service, service, env);
+    }
+
+    /**
+     * Starts another instance of {@code command-service} or {@code query-service} with the system's environment on
+     * its own port (same database, data directory and, in the axonserver mode, Axon Server), waits until it is ready
+     * and answers its base URL. Its log is {@code <mode>-<service>-2.log}; it stops with the system.
+     */
+    public synchronized String startExtraInstance(String service) {
+        String portVariable = switch (service) {
+            case "command-service" -> "PHASEGATE_COMMAND_PORT";
+            case "query-service" -> "PHASEGATE_QUERY_PORT";
+            default -> throw new IllegalArgumentException("No extra instances of " + service);
+        };
+        String instance = service + "-" + (processes.keySet().stream().filter(k -> k.startsWith(service)).count() + 1);
+        int port = FreePorts.find();
+        Map<String, String> instanceEnv = new LinkedHashMap<>(env);
+        instanceEnv.put(portVariable, String.valueOf(port));
+        ports.put(instance, port);
+        try {
+            Files.deleteIfExists(logFile(instance));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        processes.put(instance, launch(service, instance, instanceEnv));
+        awaitReady(instance, System.nanoTime() + READY_TIMEOUT.toNanos());
+        return baseUrl(instance);
+    }
+
+    private Process launch(String service, String instance, Map<String, String> env) {
         Path jar = root.resolve(service).resolve("target").resolve(service + "-" + version + ".jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("Service jar " + jar + " does not exist; build it first with "
@@ -194,7 +394,7 @@ public final class PhasegateSystem implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(javaBin, "-Xmx384m", "-XX:+UseSerialGC", "-jar", jar.toString())
                 .directory(dataDir.toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(service).toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(instance).toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Map<String, String> environment = builder.environment();
         // Never let the developer's own settings leak into the system under test.
@@ -316,6 +516,9 @@ public final class PhasegateSystem implements AutoCloseable {
 
     /** Rows in the event store ({@code eventstore.domain_event_entry}). */
     public long countEvents() {
+        if (mode == Mode.AXONSERVER) {
+            return axonServerLastToken() + 1; // tokens are dense from 0 after the purge at start-up
+        }
         try (Connection connection = DriverManager.getConnection(jdbcUrl, dbUser, dbPassword);
              Statement statement = connection.createStatement();
              ResultSet rs = statement.executeQuery("SELECT COUNT(*) FROM eventstore.domain_event_entry")) {
@@ -328,6 +531,12 @@ public final class PhasegateSystem implements AutoCloseable {
 
     /** Events of a type (simple class name) for an aggregate in the event store. */
     public long countEvents(String aggregateId, String eventType) {
+        if (mode == Mode.AXONSERVER) {
+            return axonServerAggregateEvents(aggregateId).stream()
+                    .map(e -> e.path("payload").path("type").asString(""))
+                    .filter(type -> type.endsWith("." + eventType) || type.endsWith("$" + eventType))
+                    .count();
+        }
         try (Connection connection = DriverManager.getConnection(jdbcUrl, dbUser, dbPassword);
              PreparedStatement statement = connection.prepareStatement("SELECT COUNT(*) FROM "
                      + "eventstore.domain_event_entry WHERE aggregate_identifier = ? AND payload_type LIKE ?")) {
@@ -349,6 +558,17 @@ public final class PhasegateSystem implements AutoCloseable {
      */
     public List<String> scanDatabase(String needle) {
         List<String> hits = new ArrayList<>();
+        if (mode == Mode.AXONSERVER) {
+            // the event store is Axon Server's: every event's payload and metadata, read through its REST API
+            for (tools.jackson.databind.JsonNode event : axonServerAllEvents()) {
+                if (event.path("payload").path("data").asString("").contains(needle)) {
+                    hits.add("axonserver.events.payload(" + event.path("payload").path("type").asString() + ")");
+                }
+                if (event.path("metaData").toString().contains(needle)) {
+                    hits.add("axonserver.events.meta_data(" + event.path("payload").path("type").asString() + ")");
+                }
+            }
+        }
         try (Connection connection = DriverManager.getConnection(jdbcUrl, dbUser, dbPassword)) {
             List<String[]> tables = new ArrayList<>();
             try (ResultSet rs = connection.getMetaData().getTables(null, null, "%", new String[] {"TABLE"})) {

@@ -43,10 +43,7 @@ public class CommandSender {
                 receipts.take(message.getIdentifier());
                 throw e;
             }
-            long position = receipts.take(message.getIdentifier())
-                    .map(positions::positionOf)
-                    .map(p -> p.orElse(-1L))
-                    .orElse(-1L);
+            long position = positions.positionAfter(receipts.take(message.getIdentifier()));
             return new Sent<>(result, position);
         });
     }

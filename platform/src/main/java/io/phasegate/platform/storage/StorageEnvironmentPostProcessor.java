@@ -44,7 +44,25 @@ public class StorageEnvironmentPostProcessor implements EnvironmentPostProcessor
         props.put("spring.datasource.hikari.connection-timeout", "10000");
         props.put("spring.datasource.hikari.pool-name", serviceSchema + "-pool");
         props.put("axon.axonserver.enabled", String.valueOf(mode == StorageMode.AXONSERVER));
+        if (mode == StorageMode.AXONSERVER) {
+            // Every processor must receive every event: with Axon Server's block listing a processor is not sent the
+            // event types it has no handler for, so its token stays at its last handled event, and read-your-writes
+            // (every processor behind a view must reach the command's position) waited in vain for views built by
+            // several processors (ADR 0013). Costs the same traffic as the JDBC store's stream.
+            props.put("axon.axonserver.event-block-listing-enabled", "false");
+            // optional connection settings, set only when given (Axon treats an empty token as a token)
+            copyIfSet(env, "AXON_SERVER_TOKEN", "axon.axonserver.token", props);
+            copyIfSet(env, "AXON_SERVER_CERT_FILE", "axon.axonserver.cert-file", props);
+        }
         env.getPropertySources().addLast(new MapPropertySource(SOURCE_NAME, props));
+    }
+
+    private static void copyIfSet(ConfigurableEnvironment env, String variable, String property,
+                                  Map<String, Object> props) {
+        String value = env.getProperty(variable);
+        if (value != null && !value.isBlank() && !env.containsProperty(property)) {
+            props.put(property, value.trim());
+        }
     }
 
     private static String required(ConfigurableEnvironment env, String key, StorageMode mode) {
