@@ -62,7 +62,7 @@ class PostgresRestartReliabilityIT {
     @Test
     @EnabledIfSystemProperty(named = "phasegate.reliability", matches = "true")
     void acknowledgedCommandsSurviveAPostgresRestartAndTheSystemRecoversByItself() throws Exception {
-        PostgresServer postgres = PostgresServer.start();
+        PostgresServer postgres = PostgresServer.startWithDurableCommits();
         try (postgres) {
             Assumptions.assumeTrue(postgres.isRestartable(), "needs a PostgreSQL server this test may stop and "
                     + "start (a cluster from the Debian binaries), not " + postgres);

@@ -152,6 +152,24 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     /**
+     * Like {@link #start()}, but a cluster of its own runs with {@code synchronous_commit=on}: a commit answers only
+     * after its WAL was written, so a crash-like {@link #stopServer(boolean) stop} keeps every acknowledged
+     * transaction ({@code fsync} stays off: only the postmaster stops, never the OS). The other servers run with
+     * {@code synchronous_commit=off}, where an immediate stop loses the last few hundred milliseconds of commits —
+     * right for speed, wrong for tests of SPEC §7's "no acknowledged command is lost when the database restarts".
+     */
+    public static PostgresServer startWithDurableCommits() {
+        durableCommits.set(Boolean.TRUE);
+        try {
+            return start(false);
+        } finally {
+            durableCommits.remove();
+        }
+    }
+
+    private static final ThreadLocal<Boolean> durableCommits = new ThreadLocal<>();
+
+    /**
      * A JDBC URL for {@code database} on this server, e.g. {@code jdbc:postgresql://127.0.0.1:PORT/db}.
      * The database must exist; see {@link #createDatabase(String)}.
      */
@@ -457,6 +475,7 @@ public final class PostgresServer implements AutoCloseable {
         private final String osUser;
         private boolean started;
         private int port;
+        private final boolean synchronousCommit = Boolean.TRUE.equals(durableCommits.get());
 
         private Cluster(Path binDir, Path workDir, List<String> runAs, String osUser) {
             this.binDir = binDir;
@@ -538,7 +557,7 @@ public final class PostgresServer implements AutoCloseable {
                     "-c", "listen_addresses=127.0.0.1",
                     "-c", "unix_socket_directories=" + Os.shellQuote(socketDir),
                     "-c", "fsync=off",
-                    "-c", "synchronous_commit=off",
+                    "-c", "synchronous_commit=" + (synchronousCommit ? "on" : "off"),
                     "-c", "full_page_writes=off",
                     "-c", "max_connections=200");
             ProcessResult result = tool("pg_ctl", "start", "-D", dataDir.toString(), "-l", serverLog.toString(),
