@@ -35,7 +35,7 @@ class AxonServerCommandRoutingIT {
     @BeforeAll
     void startSystem() {
         system = PhasegateSystem.start(PhasegateSystem.Mode.AXONSERVER);
-        secondInstance = system.startExtraInstance("command-service");
+        secondInstance = system.instanceUrl(system.startExtraInstance("command-service"));
     }
 
     @AfterAll

@@ -99,6 +99,8 @@ public final class PhasegateSystem implements AutoCloseable {
     private String dbPassword;
     private String postgresDatabase;
     private boolean closed;
+    /** A PostgreSQL server the caller owns (see {@link #start(Mode, Map, PostgresServer)}); null: the shared one. */
+    private PostgresServer dedicatedPostgres;
 
     private final Map<String, String> extraEnv;
     /** The environment the services were started with (kept for restarts). */
@@ -131,6 +133,23 @@ public final class PhasegateSystem implements AutoCloseable {
             assumeAxonServer();
         }
         PhasegateSystem system = new PhasegateSystem(mode, extraEnv);
+        try {
+            system.startAll();
+            return system;
+        } catch (RuntimeException | Error e) {
+            system.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Like {@link #start(Mode, Map)} in the postgres mode, but on {@code postgres}, a server the caller started with
+     * {@link PostgresServer#start()} and owns (and closes after this system) — for tests that stop and start the
+     * database server, which must never happen to the shared one other tests use.
+     */
+    public static PhasegateSystem start(Map<String, String> extraEnv, PostgresServer postgres) {
+        PhasegateSystem system = new PhasegateSystem(Mode.POSTGRES, extraEnv);
+        system.dedicatedPostgres = java.util.Objects.requireNonNull(postgres, "postgres");
         try {
             system.startAll();
             return system;
@@ -290,6 +309,10 @@ public final class PhasegateSystem implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------
     // Start-up
 
+    private PostgresServer postgresServer() {
+        return dedicatedPostgres != null ? dedicatedPostgres : PostgresServer.shared();
+    }
+
     private void startAll() {
         long started = System.nanoTime();
         String unique = "e2e_" + mode.id() + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
@@ -301,7 +324,7 @@ public final class PhasegateSystem implements AutoCloseable {
                 dbPassword = h2.password();
             }
             case POSTGRES, AXONSERVER -> {
-                PostgresServer postgres = PostgresServer.shared();
+                PostgresServer postgres = postgresServer();
                 postgresDatabase = unique;
                 jdbcUrl = postgres.createDatabase(unique);
                 dbUser = postgres.username();
@@ -358,32 +381,7 @@ public final class PhasegateSystem implements AutoCloseable {
         return launch(service, service, env);
     }
 
-    /**
-     * Starts another instance of {@code command-service} or {@code query-service} with the system's environment on
-     * its own port (same database, data directory and, in the axonserver mode, Axon Server), waits until it is ready
-     * and answers its base URL. Its log is {@code <mode>-<service>-2.log}; it stops with the system.
-     */
-    public synchronized String startExtraInstance(String service) {
-        String portVariable = switch (service) {
-            case "command-service" -> "PHASEGATE_COMMAND_PORT";
-            case "query-service" -> "PHASEGATE_QUERY_PORT";
-            default -> throw new IllegalArgumentException("No extra instances of " + service);
-        };
-        String instance = service + "-" + (processes.keySet().stream().filter(k -> k.startsWith(service)).count() + 1);
-        int port = FreePorts.find();
-        Map<String, String> instanceEnv = new LinkedHashMap<>(env);
-        instanceEnv.put(portVariable, String.valueOf(port));
-        ports.put(instance, port);
-        try {
-            Files.deleteIfExists(logFile(instance));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        processes.put(instance, launch(service, instance, instanceEnv));
-        awaitReady(instance, System.nanoTime() + READY_TIMEOUT.toNanos());
-        return baseUrl(instance);
-    }
-
+    /** Starts {@code service}'s jar as the process of {@code instance} (its log file is named after the instance). */
     private Process launch(String service, String instance, Map<String, String> env) {
         Path jar = root.resolve(service).resolve("target").resolve(service + "-" + version + ".jar");
         if (!Files.isRegularFile(jar)) {
@@ -464,6 +462,87 @@ public final class PhasegateSystem implements AutoCloseable {
         }
         throw new IllegalStateException("The gateway did not write the demo tokens to " + file + "\n"
                 + logTail("api-gateway"));
+    }
+
+    /**
+     * Starts one more instance of {@code service} ({@code command-service} or {@code query-service}) with the same
+     * environment as the first — the same database, keys and data directory — on a port of its own, and waits until
+     * it is ready. Answers the new instance's name ({@code <service>-2}, {@code -3}, ...), for
+     * {@link #instanceUrl(String)}, {@link #readinessStatus(String)} and {@link #logFile(String)}. It is stopped with
+     * the system.
+     */
+    public synchronized String startExtraInstance(String service) {
+        String portVariable = switch (service) {
+            case "command-service" -> "PHASEGATE_COMMAND_PORT";
+            case "query-service" -> "PHASEGATE_QUERY_PORT";
+            default -> throw new IllegalArgumentException("Only command-service and query-service can run twice here, "
+                    + "not " + service);
+        };
+        int n = 2;
+        while (processes.containsKey(service + "-" + n)) {
+            n++;
+        }
+        String instance = service + "-" + n;
+        int port = FreePorts.find();
+        ports.put(instance, port);
+        Map<String, String> instanceEnv = new LinkedHashMap<>(env);
+        instanceEnv.put(portVariable, String.valueOf(port));
+        try {
+            Files.deleteIfExists(logFile(instance));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        processes.put(instance, launch(service, instance, instanceEnv));
+        awaitReady(instance, System.nanoTime() + READY_TIMEOUT.toNanos());
+        return instance;
+    }
+
+    /** The base URL of a service or of an instance from {@link #startExtraInstance(String)}. */
+    public String instanceUrl(String instance) {
+        if (!ports.containsKey(instance)) {
+            throw new IllegalArgumentException("No instance " + instance);
+        }
+        return baseUrl(instance);
+    }
+
+    /**
+     * The HTTP status of {@code /actuator/health/readiness} of a service or instance (200 ready, 503 not), or -1
+     * when it does not answer within {@code timeout}.
+     */
+    public int readinessStatus(String instance, Duration timeout) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(instanceUrl(instance) + "/actuator/health/readiness"))
+                    .timeout(timeout).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted", e);
+        }
+    }
+
+    /** Runs one SQL query and answers its rows, each as column label (lower case) to value, in order. */
+    public List<Map<String, Object>> queryForRows(String sql, Object... parameters) {
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, dbUser, dbPassword);
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            List<Map<String, Object>> rows = new ArrayList<>();
+            try (ResultSet rs = statement.executeQuery()) {
+                int columns = rs.getMetaData().getColumnCount();
+                while (rs.next()) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    for (int i = 1; i <= columns; i++) {
+                        row.put(rs.getMetaData().getColumnLabel(i).toLowerCase(Locale.ROOT), rs.getObject(i));
+                    }
+                    rows.add(row);
+                }
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new IllegalStateException("Query failed on " + jdbcUrl + ": " + e.getMessage(), e);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -801,7 +880,7 @@ public final class PhasegateSystem implements AutoCloseable {
                     (System.nanoTime() - stopping) / 1_000_000);
             if (postgresDatabase != null) {
                 try {
-                    PostgresServer.shared().dropDatabase(postgresDatabase);
+                    postgresServer().dropDatabase(postgresDatabase);
                 } catch (RuntimeException e) {
                     System.err.println("[e2e] could not drop database " + postgresDatabase + ": " + e);
                 }

@@ -93,6 +93,22 @@ public final class PostgresServer implements AutoCloseable {
         void stop();
 
         String describe();
+
+        /** Stops the server process but keeps its data directory and port, for {@link #resume()}. */
+        default void halt(boolean immediate) {
+            throw new UnsupportedOperationException("This PostgreSQL server (" + describe() + ") cannot be "
+                    + "stopped and started again; only a cluster from the Debian binaries can");
+        }
+
+        /** Starts a {@link #halt(boolean) halted} server again on the same port and data directory. */
+        default void resume() {
+            throw new UnsupportedOperationException("This PostgreSQL server (" + describe() + ") cannot be "
+                    + "stopped and started again; only a cluster from the Debian binaries can");
+        }
+
+        default boolean restartable() {
+            return false;
+        }
     }
 
     private PostgresServer(String hostAndPort, int port, String adminDatabase, String urlParameters,
@@ -134,6 +150,24 @@ public final class PostgresServer implements AutoCloseable {
     public static PostgresServer start() {
         return start(false);
     }
+
+    /**
+     * Like {@link #start()}, but a cluster of its own runs with {@code synchronous_commit=on}: a commit answers only
+     * after its WAL was written, so a crash-like {@link #stopServer(boolean) stop} keeps every acknowledged
+     * transaction ({@code fsync} stays off: only the postmaster stops, never the OS). The other servers run with
+     * {@code synchronous_commit=off}, where an immediate stop loses the last few hundred milliseconds of commits —
+     * right for speed, wrong for tests of SPEC §7's "no acknowledged command is lost when the database restarts".
+     */
+    public static PostgresServer startWithDurableCommits() {
+        durableCommits.set(Boolean.TRUE);
+        try {
+            return start(false);
+        } finally {
+            durableCommits.remove();
+        }
+    }
+
+    private static final ThreadLocal<Boolean> durableCommits = new ThreadLocal<>();
 
     /**
      * A JDBC URL for {@code database} on this server, e.g. {@code jdbc:postgresql://127.0.0.1:PORT/db}.
@@ -197,6 +231,49 @@ public final class PostgresServer implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException("Could not drop test database " + quoted + " on " + this + ": "
                     + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Whether {@link #stopServer(boolean)} and {@link #startServer()} work: true for a cluster of its own from the
+     * Debian binaries (the usual case as root), false for an external server and for zonky's embedded one.
+     */
+    public boolean isRestartable() {
+        return backend.restartable() && !sharedInstance;
+    }
+
+    /**
+     * Stops the postmaster for real ({@code pg_ctl stop}; {@code immediate}: {@code -m immediate}, a crash-like stop
+     * without a checkpoint that makes the next start run crash recovery; otherwise {@code -m fast}, which rolls back
+     * open transactions and checkpoints), keeping the data directory and port so that {@link #startServer()} brings
+     * the same databases back. Every open connection breaks. Only for servers from {@link #start()} that are
+     * {@link #isRestartable() restartable} (never the shared one: other tests use it).
+     */
+    public synchronized void stopServer(boolean immediate) {
+        requireRestartable();
+        backend.halt(immediate);
+    }
+
+    /**
+     * Starts a server stopped by {@link #stopServer(boolean)} again, on the same port and data directory, and waits
+     * until it accepts connections.
+     */
+    public synchronized void startServer() {
+        requireRestartable();
+        backend.resume();
+        awaitReady(this, backend::describe);
+    }
+
+    private void requireRestartable() {
+        if (sharedInstance) {
+            throw new UnsupportedOperationException("The shared PostgreSQL test server is never stopped by a test; "
+                    + "start a dedicated one with PostgresServer.start()");
+        }
+        if (stopped) {
+            throw new IllegalStateException("The server was closed");
+        }
+        if (!backend.restartable()) {
+            backend.halt(false); // throws UnsupportedOperationException with the reason
         }
     }
 
@@ -397,6 +474,8 @@ public final class PostgresServer implements AutoCloseable {
         private final List<String> runAs;
         private final String osUser;
         private boolean started;
+        private int port;
+        private final boolean synchronousCommit = Boolean.TRUE.equals(durableCommits.get());
 
         private Cluster(Path binDir, Path workDir, List<String> runAs, String osUser) {
             this.binDir = binDir;
@@ -466,6 +545,7 @@ public final class PostgresServer implements AutoCloseable {
         }
 
         void start(int port) {
+            this.port = port;
             String socketDir = workDir.toString();
             // Unix socket paths are limited to ~107 bytes; without a usable directory, use TCP only.
             if ((socketDir + "/.s.PGSQL." + port).getBytes(StandardCharsets.UTF_8).length > 100) {
@@ -477,7 +557,7 @@ public final class PostgresServer implements AutoCloseable {
                     "-c", "listen_addresses=127.0.0.1",
                     "-c", "unix_socket_directories=" + Os.shellQuote(socketDir),
                     "-c", "fsync=off",
-                    "-c", "synchronous_commit=off",
+                    "-c", "synchronous_commit=" + (synchronousCommit ? "on" : "off"),
                     "-c", "full_page_writes=off",
                     "-c", "max_connections=200");
             ProcessResult result = tool("pg_ctl", "start", "-D", dataDir.toString(), "-l", serverLog.toString(),
@@ -488,6 +568,33 @@ public final class PostgresServer implements AutoCloseable {
                         + serverLog());
             }
             started = true;
+        }
+
+        @Override
+        public boolean restartable() {
+            return true;
+        }
+
+        @Override
+        public synchronized void halt(boolean immediate) {
+            if (!started) {
+                throw new IllegalStateException("PostgreSQL is not running: " + describe());
+            }
+            ProcessResult result = tool("pg_ctl", "stop", "-D", dataDir.toString(), "-m",
+                    immediate ? "immediate" : "fast", "-w", "-t", "30");
+            if (result.exitCode != 0) {
+                throw new IllegalStateException("pg_ctl stop failed (exit code " + result.exitCode + ") for "
+                        + describe() + ":\n" + result.output);
+            }
+            started = false;
+        }
+
+        @Override
+        public synchronized void resume() {
+            if (started) {
+                throw new IllegalStateException("PostgreSQL is already running: " + describe());
+            }
+            start(port); // the same port: clients reconnect to the address they know
         }
 
         String serverLog() {

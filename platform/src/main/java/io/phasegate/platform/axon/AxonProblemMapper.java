@@ -15,6 +15,9 @@ import org.springframework.http.HttpStatus;
 /** Maps Axon's exceptions, and the {@link ErrorDetails} that handlers attach to them, to problem details. */
 public class AxonProblemMapper implements ProblemMapper {
 
+    /** db-scheduler's exception (an optional dependency here, so matched by name). */
+    static final String DEADLINE_GONE = "com.github.kagkarlsson.scheduler.exceptions.TaskInstanceNotFoundException";
+
     @Override
     public Optional<ApiException> map(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
@@ -31,7 +34,9 @@ public class AxonProblemMapper implements ProblemMapper {
             if (t instanceof AggregateNotFoundException) {
                 return Optional.of(ApiException.notFound("not_found", "No such resource."));
             }
-            if (t instanceof ConcurrencyException) {
+            if (t instanceof ConcurrencyException || DEADLINE_GONE.equals(t.getClass().getName())) {
+                // DEADLINE_GONE: cancelling the aggregate's deadline found it already cancelled — another
+                // command-service instance changed the same aggregate at the same time (the unit of work rolls back)
                 return Optional.of(new ApiException(HttpStatus.CONFLICT, "conflict",
                         "The resource was changed concurrently; retry with its current state."));
             }

@@ -13,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
 import java.util.concurrent.ScheduledExecutorService;
 import javax.sql.DataSource;
-import org.axonframework.eventsourcing.eventstore.jdbc.JdbcSQLErrorCodesResolver;
 import org.axonframework.common.jdbc.UnitOfWorkAwareConnectionProviderWrapper;
 import org.axonframework.spring.jdbc.SpringDataSourceConnectionProvider;
 import org.axonframework.spring.messaging.unitofwork.SpringTransactionManager;
@@ -89,7 +88,7 @@ public class PhasegateAxonAutoConfiguration {
 
     @Bean
     PersistenceExceptionResolver persistenceExceptionResolver() {
-        return new JdbcSQLErrorCodesResolver();
+        return new DuplicateKeyResolver();
     }
 
     @Bean
