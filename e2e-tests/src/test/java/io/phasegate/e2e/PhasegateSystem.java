@@ -62,7 +62,8 @@ public final class PhasegateSystem implements AutoCloseable {
     static final String DEV_ISSUER = "phasegate-dev-issuer";
     static final String AUDIENCE = "phasegate";
 
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration READY_TIMEOUT =
+            Duration.ofSeconds(Long.getLong("phasegate.e2e.ready-timeout-seconds", 120));
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
     private static final int LOG_TAIL_LINES = 60;
     private static final List<String> SERVICES = List.of("command-service", "query-service", "api-gateway");
