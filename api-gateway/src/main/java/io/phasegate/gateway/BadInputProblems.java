@@ -18,7 +18,10 @@ import tools.jackson.databind.ObjectMapper;
  *   path, a malformed percent-encoding) answers {@code 400 malformed_request} instead of a bare 400;</li>
  *   <li>a service that stops reading a request body (it refuses bodies above its 256 KB cap with 413 and closes the
  *   connection) used to surface as a {@code PrematureCloseException} "while sending request body", i.e. a 500; it
- *   answers {@code 413 payload_too_large}, what the service said.</li>
+ *   answers {@code 413 payload_too_large}, what the service said. A chunked body (no {@code Content-Length}) is
+ *   checked by the service cap only, and then the close may also be seen as "BEFORE response": for a chunked request
+ *   {@link #chunkedBodyRefused} maps that too. (A service that dies while receiving a chunked upload is reported
+ *   the same way; bodies with a {@code Content-Length} are drained by the service's 413 and never hit this.)</li>
  * </ul>
  */
 @Configuration(proxyBeanMethods = false)
@@ -38,6 +41,32 @@ class BadInputProblems {
     @Bean
     ProblemMapper bodyRefusedByServiceMapper() {
         return BadInputProblems::bodyRefused;
+    }
+
+    /** A premature close while forwarding a chunked request body: the service refused the body (see above). */
+    @Bean
+    org.springframework.cloud.gateway.filter.GlobalFilter chunkedBodyRefused() {
+        return (exchange, chain) -> {
+            var headers = exchange.getRequest().getHeaders();
+            boolean chunked = headers.getContentLength() < 0
+                    && String.valueOf(headers.getFirst(org.springframework.http.HttpHeaders.TRANSFER_ENCODING))
+                            .toLowerCase(java.util.Locale.ROOT).contains("chunked");
+            return chunked ? chain.filter(exchange).onErrorMap(BadInputProblems::isPrematureClose,
+                    e -> bodyRefused(e).orElseGet(BadInputProblems::tooLarge)) : chain.filter(exchange);
+        };
+    }
+
+    static boolean isPrematureClose(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof PrematureCloseException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static ApiException tooLarge() {
+        return new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, "payload_too_large", "The request body is too large.");
     }
 
     static Optional<ApiException> bodyRefused(Throwable error) {

@@ -46,6 +46,23 @@ class BadInputProblemsTest {
         assertThat(BadInputProblems.bodyRefused(new IllegalStateException("request body"))).isEmpty();
     }
 
+    @Test
+    void aPrematureCloseWhileForwardingAChunkedBodyIsA413AndOtherwiseStaysAnError() throws Exception {
+        var filter = new BadInputProblems().chunkedBodyRefused();
+        PrematureCloseException closed = premature("Connection prematurely closed BEFORE response");
+        org.springframework.cloud.gateway.filter.GatewayFilterChain failing = exchange -> reactor.core.publisher.Mono.error(closed);
+
+        Throwable mapped = filter.filter(MockServerWebExchange.from(MockServerHttpRequest.put("/api/v1/workflows/w")
+                .header("Transfer-Encoding", "chunked")), failing).materialize().block().getThrowable();
+        assertThat(mapped).isInstanceOfSatisfying(ApiException.class,
+                problem -> assertThat(problem.status()).isEqualTo(HttpStatus.PAYLOAD_TOO_LARGE));
+
+        // with a Content-Length (or none at all) the failure is not about the body: left to the 5xx handling
+        Throwable kept = filter.filter(MockServerWebExchange.from(MockServerHttpRequest.post("/api/v1/tasks")
+                .contentLength(10)), failing).materialize().block().getThrowable();
+        assertThat(kept).isSameAs(closed);
+    }
+
     private static PrematureCloseException premature(String message) throws Exception {
         Constructor<PrematureCloseException> constructor = PrematureCloseException.class.getDeclaredConstructor(String.class);
         constructor.setAccessible(true);
