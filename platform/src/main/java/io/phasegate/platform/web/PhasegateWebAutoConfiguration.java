@@ -14,6 +14,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -26,6 +27,12 @@ import tools.jackson.databind.ObjectMapper;
 @AutoConfiguration
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
 public class PhasegateWebAutoConfiguration {
+
+    /** Wrong JSON types for text fields are refused instead of coerced (ADR 0012). */
+    @Bean
+    JsonMapperBuilderCustomizer strictJsonTypesCustomizer() {
+        return StrictJsonTypes::apply;
+    }
 
     @Bean
     @Order(-2)
