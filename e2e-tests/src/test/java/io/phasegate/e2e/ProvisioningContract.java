@@ -253,7 +253,12 @@ abstract class ProvisioningContract {
                 .header("If-Match", "\"1\"").json(Map.of("spec", Map.of("size", "m"))).send();
         assertThat(updated.status()).as(updated.toString()).isEqualTo(202);
         assertThat(updated.json().path("revision").asLong()).isEqualTo(2);
-        awaitState(org.admin(), resourceId, "provisioned");
+        // the update's own completion, not the state from before it
+        await(() -> get(org.admin(), "/resources/" + resourceId + "/status"),
+                r -> r.status() == 200 && "provisioned".equals(r.json().path("state").asString())
+                        && "update".equals(r.json().path("operation").path("kind").asString())
+                        && "succeeded".equals(r.json().path("operation").path("status").asString()),
+                "the update to complete");
         long before = system.countEvents();
         Http.Response stale = http.patch(url("/resources/" + resourceId)).bearer(org.admin())
                 .header("If-Match", "\"1\"").json(Map.of("spec", Map.of("size", "l"))).send();

@@ -137,6 +137,13 @@ public class ProblemDetailsExceptionHandler implements WebExceptionHandler {
                 return new ApiException(resolved, resolved.name().toLowerCase(), reason);
             }
         }
+        if (storageUnavailable(error)) {
+            // the database (or the connection to it) is down: a retryable answer, not an internal error
+            log.warn("Storage unavailable on {} {} [request_id={}]: {}", exchange.getRequest().getMethod(),
+                    exchange.getRequest().getPath(), exchange.getRequest().getId(), error.getClass().getName());
+            return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "storage_unavailable",
+                    "The database is not reachable right now; retry shortly.", Map.of("retry_after_seconds", 2));
+        }
         log.error("Unhandled error on {} {} [request_id={}]", exchange.getRequest().getMethod(),
                 exchange.getRequest().getPath(), exchange.getRequest().getId(), error);
         return new ApiException(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error",
@@ -187,6 +194,38 @@ public class ProblemDetailsExceptionHandler implements WebExceptionHandler {
             }
         }
         return null;
+    }
+
+    /** Spring's "cannot reach the resource" exceptions, by name (spring-tx/spring-jdbc are optional here). */
+    private static final java.util.Set<String> STORAGE_UNAVAILABLE = java.util.Set.of(
+            "org.springframework.dao.DataAccessResourceFailureException",
+            "org.springframework.jdbc.CannotGetJdbcConnectionException",
+            "org.springframework.transaction.CannotCreateTransactionException");
+
+    /**
+     * Whether {@code error} says the database cannot be reached: a connection failure (SQL state class 08, a
+     * transient or non-transient connection exception, a recoverable one) or Spring's wrappers of those.
+     */
+    static boolean storageUnavailable(Throwable error) {
+        int depth = 0;
+        for (Throwable t = error; t != null && depth < 32; t = t.getCause(), depth++) {
+            if (t instanceof java.sql.SQLTransientConnectionException
+                    || t instanceof java.sql.SQLNonTransientConnectionException
+                    || t instanceof java.sql.SQLRecoverableException
+                    || t instanceof java.net.ConnectException) {
+                return true;
+            }
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null
+                    && sql.getSQLState().startsWith("08")) {
+                return true;
+            }
+            for (Class<?> type = t.getClass(); type != null; type = type.getSuperclass()) {
+                if (STORAGE_UNAVAILABLE.contains(type.getName())) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static boolean causedBy(Throwable error, Class<? extends Throwable> type) {
