@@ -2,6 +2,7 @@ package io.phasegate.query.audit;
 
 import io.phasegate.events.audit.AuditRecordView;
 import io.phasegate.events.audit.FindAuditStreamQuery;
+import io.phasegate.query.position.EventPositions;
 import java.util.Optional;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;

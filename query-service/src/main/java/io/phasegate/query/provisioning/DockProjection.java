@@ -8,6 +8,7 @@ import io.phasegate.events.dock.DockCredentialDecryptedEvent;
 import io.phasegate.events.dock.DockDeletedEvent;
 import io.phasegate.events.dock.DockRegisteredEvent;
 import io.phasegate.events.dock.FindDockQuery;
+import io.phasegate.query.position.EventPositions;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.EventMessage;
@@ -22,7 +23,7 @@ import org.springframework.stereotype.Component;
  * events. No credential material is stored: only the credential version and the rotation's progress.
  *
  * <p>Idempotent and replay-safe: each event's exact global position is read from the event store
- * ({@link EventPosition}); the fold applies an event only above the row's {@code position} and updates are guarded
+ * ({@link EventPositions}); the fold applies an event only above the row's {@code position} and updates are guarded
  * by it as well, so a redelivered event changes nothing. A reset empties the table. After a change the dock's view is
  * emitted to the subscribers of its {@link FindDockQuery} (not while replaying).
  */
@@ -34,10 +35,10 @@ public class DockProjection {
 
     private final JdbcTemplate jdbc;
     private final DockRows rows;
-    private final EventPosition positions;
+    private final EventPositions positions;
     private final QueryUpdateEmitter updates;
 
-    DockProjection(JdbcTemplate jdbc, DockRows rows, EventPosition positions, QueryUpdateEmitter updates) {
+    DockProjection(JdbcTemplate jdbc, DockRows rows, EventPositions positions, QueryUpdateEmitter updates) {
         this.jdbc = jdbc;
         this.rows = rows;
         this.positions = positions;

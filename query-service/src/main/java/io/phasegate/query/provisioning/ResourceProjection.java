@@ -11,6 +11,7 @@ import io.phasegate.events.resource.ResourceProvisionedEvent;
 import io.phasegate.events.resource.ResourceProvisioningRequestedEvent;
 import io.phasegate.events.resource.ResourceUpdateRequestedEvent;
 import io.phasegate.events.resource.ResourceUpdatedEvent;
+import io.phasegate.query.position.EventPositions;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.EventMessage;
@@ -27,7 +28,7 @@ import org.springframework.stereotype.Component;
  * uses too, so both agree by construction.
  *
  * <p>Idempotent and replay-safe: each event's exact global position is read from the event store
- * ({@link EventPosition}); the fold applies an event only above the resource's {@code position}, and the row updates
+ * ({@link EventPositions}); the fold applies an event only above the resource's {@code position}, and the row updates
  * are guarded by {@code position} as well, so a redelivered event changes nothing. A reset empties both tables.
  * After a change the resource's view and its provisioning status are emitted to the subscribers of its
  * {@link FindResourceQuery} and {@link FindProvisionStatusQuery} (not while replaying: a rebuild would take
@@ -41,10 +42,10 @@ public class ResourceProjection {
 
     private final JdbcTemplate jdbc;
     private final ResourceRows rows;
-    private final EventPosition positions;
+    private final EventPositions positions;
     private final QueryUpdateEmitter updates;
 
-    ResourceProjection(JdbcTemplate jdbc, ResourceRows rows, EventPosition positions, QueryUpdateEmitter updates) {
+    ResourceProjection(JdbcTemplate jdbc, ResourceRows rows, EventPositions positions, QueryUpdateEmitter updates) {
         this.jdbc = jdbc;
         this.rows = rows;
         this.positions = positions;

@@ -1,4 +1,4 @@
-package io.phasegate.query.provisioning;
+package io.phasegate.query.position;
 
 import io.phasegate.platform.storage.StorageProperties;
 import java.util.List;
@@ -10,25 +10,29 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * The exact global position of an event being handled by the provisioning projections (as the audit trail's
- * {@code EventPositions}; see docs/known-issues.md): a gap-aware token's {@code position()} is the highest index seen,
- * too high for an event that fills a gap, so with the JDBC event store the event's own {@code global_index} is read
- * by its identifier. With Axon Server the token's position is exact.
+ * The exact global position of an event being handled.
+ *
+ * <p>A {@link GapAwareTrackingToken}'s {@code position()} is the highest index the processor has seen, which is the
+ * event's own position except when the event fills a gap: an event whose transaction committed after a later one
+ * was already read (concurrent appends) arrives with the token's (higher) index. The audit trail keys its records
+ * by position, so with the JDBC event store the position is read from the store by the event's identifier (unique,
+ * indexed). With Axon Server the token's position is exact (its stream has no gaps). Used by the audit trail and the
+ * provisioning projections (see docs/known-issues.md for the projections that do not use it yet).
  */
 @Component
-class EventPosition {
+public class EventPositions {
 
     private final JdbcTemplate jdbc;
     private final boolean jdbcEventStore;
     private final String eventTable;
 
-    EventPosition(JdbcTemplate jdbc, StorageProperties storage) {
+    public EventPositions(JdbcTemplate jdbc, StorageProperties storage) {
         this.jdbc = jdbc;
         this.jdbcEventStore = storage.storageMode().jdbcEventStore();
         this.eventTable = storage.eventTable("domain_event_entry");
     }
 
-    long of(EventMessage<?> message, TrackingToken token) {
+    public long of(EventMessage<?> message, TrackingToken token) {
         TrackingToken lower = WrappedToken.unwrapLowerBound(token);
         if (jdbcEventStore && lower instanceof GapAwareTrackingToken) {
             List<Long> stored = jdbc.queryForList("SELECT global_index FROM " + eventTable
