@@ -2,20 +2,10 @@ package io.phasegate.query.history;
 
 import io.phasegate.events.history.FindTaskAsOfQuery;
 import io.phasegate.events.history.TaskAsOfView;
-import io.phasegate.platform.storage.StorageProperties;
 import io.phasegate.query.task.TaskFold;
 import io.phasegate.query.task.TaskState;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
-import javax.sql.DataSource;
-import org.axonframework.common.DateTimeUtils;
 import org.axonframework.queryhandling.QueryHandler;
-import org.axonframework.serialization.Serializer;
-import org.axonframework.serialization.SimpleSerializedObject;
-import org.axonframework.serialization.SimpleSerializedType;
-import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -31,50 +21,17 @@ import org.springframework.stereotype.Component;
 @Component
 class TaskAsOf {
 
-    private final JdbcTemplate jdbc;
-    private final Serializer serializer;
-    private final String table;
-    private final boolean available;
+    private final AggregateHistory history;
 
-    TaskAsOf(DataSource dataSource, @Qualifier("eventSerializer") Serializer serializer, StorageProperties storage) {
-        this.jdbc = new JdbcTemplate(dataSource);
-        this.serializer = serializer;
-        this.table = storage.eventTable("domain_event_entry");
-        this.available = storage.storageMode().jdbcEventStore();
+    TaskAsOf(AggregateHistory history) {
+        this.history = history;
     }
 
     @QueryHandler
     public Optional<TaskAsOfView> handle(FindTaskAsOfQuery query) {
-        if (!available) {
-            throw new IllegalStateException("Task history is read from the JDBC event store; this mode has none.");
-        }
-        StringBuilder sql = new StringBuilder("SELECT global_index, payload_type, payload_revision, payload FROM "
-                + table + " WHERE aggregate_identifier = ?");
-        List<Object> args = new ArrayList<>(List.of(query.taskId()));
-        if (query.asOfPosition() != null) {
-            sql.append(" AND global_index <= ?");
-            args.add(query.asOfPosition());
-        }
-        if (query.asOfTime() != null) {
-            sql.append(" AND time_stamp <= ?");
-            args.add(DateTimeUtils.formatInstant(query.asOfTime()));
-        }
-        sql.append(" ORDER BY global_index");
-        TaskState[] state = {null};
-        int[] applied = {0};
-        jdbc.query(sql.toString(), rs -> {
-            SimpleSerializedType type = new SimpleSerializedType(rs.getString(2), rs.getString(3));
-            if (!TaskFold.EVENT_TYPES.contains(serializer.classForType(type))) {
-                return;
-            }
-            Object event = serializer.deserialize(new SimpleSerializedObject<>(rs.getBytes(4), byte[].class, type));
-            TaskState next = TaskFold.apply(state[0], event, rs.getLong(1));
-            if (next != state[0]) {
-                applied[0]++;
-                state[0] = next;
-            }
-        }, args.toArray());
-        TaskState s = state[0];
+        AggregateHistory.Folded<TaskState> folded = history.fold(query.taskId(), query.asOfPosition(),
+                query.asOfTime(), TaskFold.EVENT_TYPES, TaskFold::apply);
+        TaskState s = folded.state();
         if (s == null || !s.orgId().equals(query.orgId()) || !s.taskId().equals(query.taskId())) {
             return Optional.empty();
         }
@@ -82,6 +39,6 @@ class TaskAsOf {
                 s.status(), s.phase(), s.claimedBy(), s.leaseExpiresAt(), s.tokenGeneration(), s.workflowId(),
                 s.workflowVersion(), s.dependsOn(), s.requiredCapabilities(), s.priority(), s.createdBy(),
                 s.createdAt(), s.updatedAt(), s.blockers(), s.completedAt(), s.cancelledAt(), s.createdPosition(),
-                s.position(), query.asOfPosition(), query.asOfTime(), applied[0]));
+                s.position(), query.asOfPosition(), query.asOfTime(), folded.eventsApplied()));
     }
 }

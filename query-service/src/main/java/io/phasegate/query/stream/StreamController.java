@@ -60,12 +60,7 @@ class StreamController {
     Flux<ServerSentEvent<String>> audit(@RequestHeader(name = LAST_EVENT_ID, required = false) String lastEventId,
                                         @RequestParam(name = "last_event_id", required = false) String lastEventIdParam,
                                         CallerIdentity caller, ServerHttpResponse response) {
-        if (!caller.can(Permission.Area.AUDIT, Permission.Level.READ)) {
-            throw ApiException.forbidden("Your roles do not allow reading the audit trail.");
-        }
-        Long after = resumeAfter(lastEventId, lastEventIdParam);
-        noBuffering(response);
-        return streams.open(caller.orgId(), null, after, disconnect(response));
+        return open(caller, Permission.Area.AUDIT, "the audit trail", null, lastEventId, lastEventIdParam, response);
     }
 
     @Operation(summary = "The task audit records as SSE")
@@ -77,12 +72,8 @@ class StreamController {
     Flux<ServerSentEvent<String>> tasks(@RequestHeader(name = LAST_EVENT_ID, required = false) String lastEventId,
                                         @RequestParam(name = "last_event_id", required = false) String lastEventIdParam,
                                         CallerIdentity caller, ServerHttpResponse response) {
-        if (!caller.can(Permission.Area.TASKS, Permission.Level.READ)) {
-            throw ApiException.forbidden("Your roles do not allow reading tasks.");
-        }
-        Long after = resumeAfter(lastEventId, lastEventIdParam);
-        noBuffering(response);
-        return streams.open(caller.orgId(), AuditStreams.TASK_AGGREGATE, after, disconnect(response));
+        return open(caller, Permission.Area.TASKS, "tasks", AuditStreams.TASK_AGGREGATE, lastEventId, lastEventIdParam,
+                response);
     }
 
     @Operation(summary = "The resource audit records as SSE")
@@ -95,12 +86,20 @@ class StreamController {
                                             @RequestParam(name = "last_event_id", required = false)
                                             String lastEventIdParam,
                                             CallerIdentity caller, ServerHttpResponse response) {
-        if (!caller.can(Permission.Area.PROVISIONING, Permission.Level.READ)) {
-            throw ApiException.forbidden("Your roles do not allow reading provisioning.");
+        return open(caller, Permission.Area.PROVISIONING, "provisioning", RESOURCE_AGGREGATE, lastEventId,
+                lastEventIdParam, response);
+    }
+
+    /** The caller's organisation's records of {@code aggregateType} ({@code null}: all), after a read check. */
+    private Flux<ServerSentEvent<String>> open(CallerIdentity caller, Permission.Area area, String what,
+                                               String aggregateType, String lastEventId, String lastEventIdParam,
+                                               ServerHttpResponse response) {
+        if (!caller.can(area, Permission.Level.READ)) {
+            throw ApiException.forbidden("Your roles do not allow reading " + what + ".");
         }
         Long after = resumeAfter(lastEventId, lastEventIdParam);
         noBuffering(response);
-        return streams.open(caller.orgId(), RESOURCE_AGGREGATE, after, disconnect(response));
+        return streams.open(caller.orgId(), aggregateType, after, disconnect(response));
     }
 
     /** The position to resume after: the header wins over the query parameter; blank means none. */
