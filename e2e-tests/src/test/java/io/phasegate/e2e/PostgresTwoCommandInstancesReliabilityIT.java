@@ -185,15 +185,9 @@ class PostgresTwoCommandInstancesReliabilityIT {
             assertThat(json.path("phase").asString()).as("phase of " + task).isEqualTo(folded.phase());
             assertThat(json.path("claimed_by").isMissingNode() || json.path("claimed_by").isNull()
                     ? null : json.path("claimed_by").asString()).as("claimant of " + task).isEqualTo(folded.claimedBy());
-            // docs/known-issues.md ("Projections other than the audit trail take the event position from the
-            // tracking token"): with two writers, events commit out of global-index order and the task view may
-            // record a higher position than its last event's; -Dphasegate.reliability.known-issues=true demands equality
-            if (Boolean.getBoolean("phasegate.reliability.known-issues")) {
-                assertThat(json.path("position").asLong()).as("position of " + task).isEqualTo(folded.lastPosition());
-            } else {
-                assertThat(json.path("position").asLong()).as("position of " + task)
-                        .isGreaterThanOrEqualTo(folded.lastPosition());
-            }
+            // with two writers, events commit out of global-index order: the view still records its last event's
+            // own position (EventPositions), not the tracking token's higher index
+            assertThat(json.path("position").asLong()).as("position of " + task).isEqualTo(folded.lastPosition());
         }
     }
 

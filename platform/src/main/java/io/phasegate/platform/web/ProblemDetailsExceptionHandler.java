@@ -219,10 +219,30 @@ public class ProblemDetailsExceptionHandler implements WebExceptionHandler {
                     && sql.getSQLState().startsWith("08")) {
                 return true;
             }
+            if (t instanceof java.sql.SQLException sql && closedByThePool(sql)) {
+                return true;
+            }
             for (Class<?> type = t.getClass(); type != null; type = type.getSuperclass()) {
                 if (STORAGE_UNAVAILABLE.contains(type.getName())) {
                     return true;
                 }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A connection the pool closed under a running command because it broke (the database went away): Hikari's
+     * closed-connection proxy throws a plain {@code SQLException("Connection is closed")} without an SQL state.
+     */
+    private static boolean closedByThePool(java.sql.SQLException sql) {
+        if (sql.getSQLState() != null || !"Connection is closed".equals(sql.getMessage())) {
+            return false;
+        }
+        StackTraceElement[] frames = sql.getStackTrace();
+        for (int i = 0; i < Math.min(4, frames.length); i++) {
+            if (frames[i].getClassName().startsWith("com.zaxxer.hikari.pool.ProxyConnection")) {
+                return true;
             }
         }
         return false;

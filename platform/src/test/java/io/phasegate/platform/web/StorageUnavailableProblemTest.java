@@ -2,7 +2,10 @@ package io.phasegate.platform.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.net.ConnectException;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.List;
@@ -34,9 +37,29 @@ class StorageUnavailableProblemTest {
         }
     }
 
+    /** Hikari closes a broken connection under a running command; its proxy then throws without an SQL state. */
+    @Test
+    void aConnectionThePoolClosedAnswers503() throws SQLException {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl("jdbc:h2:mem:closed-by-pool;DB_CLOSE_DELAY=-1");
+        config.setMaximumPoolSize(1);
+        SQLException closed;
+        try (HikariDataSource pool = new HikariDataSource(config)) {
+            Connection connection = pool.getConnection();
+            connection.close();
+            closed = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, connection::createStatement);
+        }
+        assertThat(closed.getSQLState()).isNull();
+        ApiException problem = handler.toProblem(new RuntimeException("Failed to create a SQL statement", closed),
+                exchange);
+        assertThat(problem.status()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+        assertThat(problem.code()).isEqualTo("storage_unavailable");
+    }
+
     @Test
     void otherFailuresStayInternalErrors() {
         for (Throwable failure : List.of(new IllegalStateException("bug"),
+                new RuntimeException(new SQLException("Connection is closed")),
                 new RuntimeException(new SQLException("syntax error", "42601")))) {
             ApiException problem = handler.toProblem(failure, exchange);
             assertThat(problem.status()).as(failure.toString()).isEqualTo(HttpStatus.INTERNAL_SERVER_ERROR);

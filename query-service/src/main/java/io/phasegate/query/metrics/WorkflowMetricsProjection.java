@@ -10,6 +10,7 @@ import io.phasegate.events.tool.ToolApprovalRequestedEvent;
 import io.phasegate.events.tool.ToolCallDecidedEvent;
 import io.phasegate.events.tool.ToolDecision;
 import io.phasegate.events.workflow.WorkflowPublishedEvent;
+import io.phasegate.query.position.EventPositions;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,10 +29,11 @@ import org.springframework.stereotype.Component;
  * Gate and tool metrics per organisation and workflow ({@code workflow_metrics}, {@code workflow_gate_blocks};
  * {@code workflow_metrics_tasks} maps tasks to their workflow for the approval events, which do not name it).
  *
- * <p>Idempotent counting: a metrics row keeps the position of the last event counted into it, and an event counts
- * only when its position is higher. That is exact because the events of one organisation are handled in order:
- * the processing group is sequenced per organisation ({@link MetricsSequencingPolicy}), so it also holds with more
- * than one segment. A reset empties every table.
+ * <p>Idempotent counting: an event counts once, recorded by its exact global position ({@link EventPositions}) in
+ * {@code workflow_metrics_counted}; a redelivered event finds its position there and counts nothing. A high-water
+ * mark would not do: an event that committed late (a filled gap) arrives after events with higher positions. The
+ * processing group is sequenced per organisation ({@link MetricsSequencingPolicy}), so one row is updated by one
+ * thread also with more than one segment. A reset empties every table.
  */
 @Component
 @ProcessingGroup(WorkflowMetricsProjection.GROUP)
@@ -40,9 +42,11 @@ public class WorkflowMetricsProjection {
     public static final String GROUP = "workflow-metrics";
 
     private final JdbcTemplate jdbc;
+    private final EventPositions positions;
 
-    public WorkflowMetricsProjection(JdbcTemplate jdbc) {
+    public WorkflowMetricsProjection(JdbcTemplate jdbc, EventPositions positions) {
         this.jdbc = jdbc;
+        this.positions = positions;
     }
 
     /** A published workflow has metrics (all zero) from then on. */
@@ -122,7 +126,8 @@ public class WorkflowMetricsProjection {
 
     @ResetHandler
     void reset() {
-        for (String table : List.of("workflow_gate_blocks", "workflow_metrics", "workflow_metrics_tasks")) {
+        for (String table : List.of("workflow_gate_blocks", "workflow_metrics", "workflow_metrics_tasks",
+                "workflow_metrics_counted")) {
             jdbc.update("DELETE FROM " + table);
         }
     }
@@ -152,27 +157,28 @@ public class WorkflowMetricsProjection {
 
     /**
      * Adds an event's counts ({@code increments}: SQL assignments) to its workflow's row, creating the row when
-     * missing; returns false when the row has already counted this position (redelivery).
+     * missing; returns false when this event has been counted already (redelivery). The event is recorded in
+     * {@code workflow_metrics_counted} by its exact position; the row's {@code position} is the highest counted.
      */
     private boolean count(String orgId, String workflowId, long position, String increments) {
-        int updated = jdbc.update("UPDATE workflow_metrics SET " + increments
-                        + ", position = ? WHERE org_id = ? AND workflow_id = ? AND position < ?",
-                position, orgId, workflowId, position);
-        if (updated > 0) {
-            return true;
-        }
-        if (rowExists(orgId, workflowId)) {
+        Integer counted = jdbc.queryForObject("SELECT COUNT(*) FROM workflow_metrics_counted WHERE position = ?",
+                Integer.class, position);
+        if (counted != null && counted > 0) {
             return false;
         }
-        jdbc.update("""
-                        INSERT INTO workflow_metrics (org_id, workflow_id, transitions_attempted, transitions_rejected,
-                                                      tool_calls, tool_calls_denied, tool_calls_warned,
-                                                      tool_violations, approvals_requested, position)
-                        VALUES (?, ?, 0, 0, 0, 0, 0, 0, 0, ?)""",
-                orgId, workflowId, position - 1);
-        return jdbc.update("UPDATE workflow_metrics SET " + increments
-                        + ", position = ? WHERE org_id = ? AND workflow_id = ? AND position < ?",
-                position, orgId, workflowId, position) > 0;
+        jdbc.update("INSERT INTO workflow_metrics_counted (position) VALUES (?)", position);
+        if (!rowExists(orgId, workflowId)) {
+            jdbc.update("""
+                            INSERT INTO workflow_metrics (org_id, workflow_id, transitions_attempted,
+                                                          transitions_rejected, tool_calls, tool_calls_denied,
+                                                          tool_calls_warned, tool_violations, approvals_requested,
+                                                          position)
+                            VALUES (?, ?, 0, 0, 0, 0, 0, 0, 0, ?)""",
+                    orgId, workflowId, position);
+        }
+        jdbc.update("UPDATE workflow_metrics SET " + increments + ", position = CASE WHEN position < ? THEN ? "
+                + "ELSE position END WHERE org_id = ? AND workflow_id = ?", position, position, orgId, workflowId);
+        return true;
     }
 
     private boolean rowExists(String orgId, String workflowId) {
@@ -181,7 +187,7 @@ public class WorkflowMetricsProjection {
         return count != null && count > 0;
     }
 
-    private static long position(TrackingToken token) {
-        return token.position().orElse(0L);
+    private long position(TrackingToken token) {
+        return positions.current(token);
     }
 }

@@ -17,6 +17,7 @@ import io.phasegate.events.tool.ToolApprovalDeniedEvent;
 import io.phasegate.events.tool.ToolApprovalGrantedEvent;
 import io.phasegate.events.tool.ToolApprovalRequestedEvent;
 import io.phasegate.events.tool.ToolApprovalView;
+import io.phasegate.query.position.EventPositions;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,8 @@ import tools.jackson.databind.ObjectMapper;
  * then made together ({@link TaskWriteBatch}).
  *
  * <p>Idempotent and replay-safe: rows are keyed by task id (children by their own ids); every change of a task
- * carries the global position of its event and applies only while the task's {@code position} is lower, so a
+ * carries the exact global position of its event ({@link EventPositions}; a task's events are stored in the order of
+ * their sequence numbers, so their positions grow) and applies only while the task's {@code position} is lower, so a
  * redelivered event changes nothing; child rows are written only when that guard applied (and are insert-if-absent
  * besides). A reset empties every table of the projection.
  *
@@ -63,12 +65,15 @@ public class TaskProjection {
     private final ObjectMapper json;
     private final QueryUpdateEmitter updates;
     private final TaskViews views;
+    private final EventPositions positions;
 
-    public TaskProjection(JdbcTemplate jdbc, ObjectMapper json, QueryUpdateEmitter updates, TaskViews views) {
+    public TaskProjection(JdbcTemplate jdbc, ObjectMapper json, QueryUpdateEmitter updates, TaskViews views,
+                          EventPositions positions) {
         this.jdbc = jdbc;
         this.json = json;
         this.updates = updates;
         this.views = views;
+        this.positions = positions;
     }
 
     @EventHandler
@@ -271,7 +276,7 @@ public class TaskProjection {
         return CurrentUnitOfWork.isStarted() && ReplayToken.isReplay(CurrentUnitOfWork.get().getMessage());
     }
 
-    private static long position(TrackingToken token) {
-        return token.position().orElse(0L);
+    private long position(TrackingToken token) {
+        return positions.current(token);
     }
 }

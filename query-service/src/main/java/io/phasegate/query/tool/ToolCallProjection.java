@@ -6,6 +6,7 @@ import io.phasegate.events.tool.ToolCallOutcomeReportedEvent;
 import io.phasegate.events.tool.ToolCallOutcomeView;
 import io.phasegate.events.tool.ToolCallPage;
 import io.phasegate.events.tool.ToolCallView;
+import io.phasegate.query.position.EventPositions;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -27,7 +28,7 @@ import tools.jackson.databind.ObjectMapper;
  * The tool-call log ({@code tool_calls} table): one row per decided call, keyed by call id, with the outcome the
  * agent or the executor reported later. Idempotent: a decision is inserted only when its call is absent; an outcome
  * applies only when it is newer ({@code outcome_position}) than the one recorded. A reset empties the table.
- * Ordered by the position of the decision event, which is also the page cursor.
+ * Ordered by the exact position of the decision event ({@link EventPositions}), which is also the page cursor.
  */
 @Component
 @ProcessingGroup(ToolCallProjection.GROUP)
@@ -42,15 +43,17 @@ public class ToolCallProjection {
 
     private final JdbcTemplate jdbc;
     private final ObjectMapper json;
+    private final EventPositions positions;
 
-    public ToolCallProjection(JdbcTemplate jdbc, ObjectMapper json) {
+    public ToolCallProjection(JdbcTemplate jdbc, ObjectMapper json, EventPositions positions) {
         this.jdbc = jdbc;
         this.json = json;
+        this.positions = positions;
     }
 
     @EventHandler
     void on(ToolCallDecidedEvent event, TrackingToken token) {
-        long position = token.position().orElse(0L);
+        long position = positions.current(token);
         Integer existing = jdbc.queryForObject("SELECT COUNT(*) FROM tool_calls WHERE call_id = ?", Integer.class,
                 event.callId());
         if (existing != null && existing > 0) {
@@ -71,7 +74,7 @@ public class ToolCallProjection {
 
     @EventHandler
     void on(ToolCallOutcomeReportedEvent event, TrackingToken token) {
-        long position = token.position().orElse(0L);
+        long position = positions.current(token);
         jdbc.update("""
                         UPDATE tool_calls SET outcome_status = ?, outcome_summary = ?, outcome_source = ?,
                                               outcome_reported_at = ?, outcome_position = ?

@@ -57,6 +57,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.axonframework.eventhandling.AbstractEventProcessor;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.GapAwareTrackingToken;
+import org.axonframework.eventhandling.GenericTrackedDomainEventMessage;
+import org.axonframework.eventhandling.Segment;
+import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.messaging.ResultMessage;
+import org.axonframework.messaging.unitofwork.BatchingUnitOfWork;
 import org.axonframework.eventhandling.EventHandlerInvoker;
 import org.axonframework.eventhandling.StreamingEventProcessor;
 import org.axonframework.eventhandling.TrackedEventMessage;
@@ -95,7 +102,7 @@ abstract class AbstractAgentWorkflowQueryTest extends QueryStorageTestSupport {
                     "task_reviews", "tool_approvals"),
             ToolCallProjection.GROUP, List.of("tool_calls"),
             WorkflowMetricsProjection.GROUP, List.of("workflow_metrics", "workflow_gate_blocks",
-                    "workflow_metrics_tasks"));
+                    "workflow_metrics_tasks", "workflow_metrics_counted"));
 
     @Autowired
     QueryGateway queryGateway;
@@ -375,6 +382,58 @@ abstract class AbstractAgentWorkflowQueryTest extends QueryStorageTestSupport {
         }
         assertThat(dumpAll()).isEqualTo(before);
         assertThat(get("/api/v1/workflows/" + wf + "/metrics", TestIdentities.acme())).isEqualTo(metricsBefore);
+    }
+
+    /**
+     * Events that fill a gap: the processor read the newest event first and the two older ones committed later, so
+     * all three arrive with the token's highest index. Each must be recorded at its own position, as when they
+     * arrived in order: the task at its creation, both tool calls (unique per position) and both counted.
+     */
+    @Test
+    void eventsThatFillAGapAreRecordedAtTheirOwnPositions() {
+        String wf = "wf-" + suffix();
+        publish("acme", wf, 1);
+        String task = "late-" + suffix();
+        long created = emit(task, created(task, "acme", "late", wf, List.of(), List.of("java"), 1));
+        long callA = emit(task, decided(task, "acme", "agent-1", wf, "late-a-" + task, "read_file", "allowed", null,
+                List.of()));
+        long callB = emit(task, decided(task, "acme", "agent-1", wf, "late-b-" + task, "write_file", "denied",
+                "tool_not_allowed", List.of()));
+        awaitAllCaughtUp(callB);
+        Map<String, List<String>> inOrder = dumpAll();
+        JsonNode metricsInOrder = get("/api/v1/workflows/" + wf + "/metrics", TestIdentities.acme());
+        assertThat(metricsInOrder.path("tool_calls").asLong()).isEqualTo(2);
+
+        // forget what the projections made of the three events
+        for (String table : TABLES.get(TaskProjection.GROUP)) {
+            jdbc.update("DELETE FROM " + table + " WHERE task_id = ?", task);
+        }
+        jdbc.update("DELETE FROM tool_calls WHERE task_id = ?", task);
+        jdbc.update("DELETE FROM workflow_metrics WHERE org_id = 'acme' AND workflow_id = ?", wf);
+        jdbc.update("DELETE FROM workflow_metrics_tasks WHERE task_id = ?", task);
+        jdbc.update("DELETE FROM workflow_metrics_counted WHERE position IN (?, ?)", callA, callB);
+
+        // callB read first (created and callA still gaps), then the two gaps filled: the token stays at callB
+        List<TrackedEventMessage<?>> late = List.of(
+                withToken(trackedEventAt(callB), GapAwareTrackingToken.newInstance(callB, List.of(created, callA))),
+                withToken(trackedEventAt(created), GapAwareTrackingToken.newInstance(callB, List.of(callA))),
+                withToken(trackedEventAt(callA), GapAwareTrackingToken.newInstance(callB, List.of())));
+        for (String group : TABLES.keySet()) {
+            EventHandlerInvoker invoker = ((AbstractEventProcessor) processor(group)).eventHandlerInvoker();
+            BatchingUnitOfWork<TrackedEventMessage<?>> batch = new BatchingUnitOfWork<>(late);
+            ResultMessage<Object> result = batch.executeWithResult(() -> {
+                invoker.handle(batch.getMessage(), Segment.ROOT_SEGMENT);
+                return null;
+            });
+            assertThat(result.isExceptional()).as(group + ": " + result).isFalse();
+        }
+
+        assertThat(dumpAll()).isEqualTo(inOrder);
+        assertThat(get("/api/v1/workflows/" + wf + "/metrics", TestIdentities.acme())).isEqualTo(metricsInOrder);
+    }
+
+    private static TrackedEventMessage<?> withToken(TrackedEventMessage<?> event, TrackingToken token) {
+        return new GenericTrackedDomainEventMessage<>(token, (DomainEventMessage<?>) event);
     }
 
     @Test
