@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.GapAwareTrackingToken;
+import org.axonframework.eventhandling.TrackedEventMessage;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventhandling.WrappedToken;
 import org.axonframework.messaging.Message;
@@ -22,14 +23,17 @@ import org.springframework.stereotype.Component;
  * event's own position except when the event fills a gap: an event whose transaction committed after a later one
  * was already read (concurrent appends, two command-service instances, a database restart) arrives with the token's
  * higher index. The token alone cannot tell the two apart, so with the JDBC event store the positions are read from
- * the store by the events' identifiers (unique, indexed): once per processor batch, for all of the batch's events in
- * one query ({@link BatchingUnitOfWork}), kept in the unit of work's resources; a single event outside a batch is
- * looked up alone. With Axon Server the token's position is exact (its stream has no gaps).
+ * the store: once per processor batch ({@link BatchingUnitOfWork}) for all of the batch's events in one query (a range
+ * of the primary key, or the events' identifiers: unique, indexed), kept in the unit of work's resources; an event
+ * outside a batch is looked up alone by identifier. With Axon Server the token's position is exact (its stream has
+ * no gaps).
  */
 @Component
 public class EventPositions {
 
     private static final String BATCH_POSITIONS = EventPositions.class.getName() + ".batch";
+    /** A range scan reads at most this many stored events per event of the batch; sparser batches use identifiers. */
+    private static final int RANGE_FACTOR = 4;
 
     private final JdbcTemplate jdbc;
     private final boolean jdbcEventStore;
@@ -68,10 +72,38 @@ public class EventPositions {
         if (!CurrentUnitOfWork.isStarted() || !(CurrentUnitOfWork.get() instanceof BatchingUnitOfWork<?> batch)) {
             return lookUp(List.of(eventId)).get(eventId);
         }
-        Map<String, Long> positions = batch.getOrComputeResource(BATCH_POSITIONS, key -> lookUp(batch.getMessages()
-                .stream().map(Message::getIdentifier).toList()));
-        // an event that is not one of the batch's messages (not expected) is looked up alone
+        Map<String, Long> positions = batch.getOrComputeResource(BATCH_POSITIONS, key -> lookUpBatch(batch.getMessages()));
+        // an event not found in the batch's range (it filled an older gap) is looked up alone
         return positions.containsKey(eventId) ? positions.get(eventId) : lookUp(List.of(eventId)).get(eventId);
+    }
+
+    /**
+     * The positions of a batch's events. Every event that did not fill a gap is at its token's index, and the tokens
+     * of a batch grow, so when the batch's events lie close together (a replay, a busy stream) one range scan of the
+     * primary key from the first token's index to the last finds them all; events that filled an older gap are not in
+     * that range and are looked up alone. When the range is sparse for this projection (it handles few of the events
+     * in it), the batch's identifiers are looked up instead.
+     */
+    private Map<String, Long> lookUpBatch(List<? extends Message<?>> messages) {
+        long low = Long.MAX_VALUE;
+        long high = Long.MIN_VALUE;
+        for (Message<?> message : messages) {
+            if (message instanceof TrackedEventMessage<?> tracked
+                    && WrappedToken.unwrapLowerBound(tracked.trackingToken()) instanceof GapAwareTrackingToken token) {
+                low = Math.min(low, token.getIndex());
+                high = Math.max(high, token.getIndex());
+            }
+        }
+        if (low <= high && high - low < (long) RANGE_FACTOR * messages.size()) {
+            Map<String, Long> positions = new HashMap<>();
+            jdbc.query("SELECT event_identifier, global_index FROM " + eventTable
+                            + " WHERE global_index BETWEEN ? AND ?",
+                    rs -> {
+                        positions.put(rs.getString(1), rs.getLong(2));
+                    }, low, high);
+            return positions;
+        }
+        return lookUp(messages.stream().map(Message::getIdentifier).toList());
     }
 
     private Map<String, Long> lookUp(List<String> eventIds) {

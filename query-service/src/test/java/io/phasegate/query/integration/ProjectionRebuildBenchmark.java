@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.axonframework.eventhandling.StreamingEventProcessor;
 import org.junit.jupiter.api.Test;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -26,6 +27,7 @@ import tools.jackson.databind.JsonNode;
  * </pre>
  * The other projections are stopped while it runs: they would compete for the same cores.
  */
+@TestPropertySource(properties = "phasegate.admin.operator-org=acme")
 class ProjectionRebuildBenchmark extends QueryStorageTestSupport {
 
     private static String url;
