@@ -1,5 +1,7 @@
 package io.phasegate.query.stream;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.phasegate.events.audit.AuditRecordView;
 import io.phasegate.events.audit.AuditStreamPage;
 import io.phasegate.events.audit.FindAuditStreamQuery;
@@ -63,6 +65,8 @@ public class AuditStreams {
     private final ObjectMapper json;
     private final StreamProperties properties;
     private final StreamConnections connections;
+    /** Recently sent records' events by position: the live tail that all streams pass at about the same time. */
+    private final Cache<Long, ServerSentEvent<String>> encoded = Caffeine.newBuilder().maximumSize(4_096).build();
 
     AuditStreams(QueryGateway queries, BlockingExecutor blocking, ObjectMapper json, StreamProperties properties,
                  StreamConnections connections) {
@@ -169,11 +173,15 @@ public class AuditStreams {
         return blocking.call(() -> queries.query(query, ResponseTypes.instanceOf(AuditStreamPage.class)).join());
     }
 
+    /**
+     * The record's SSE event. A live record reaches every open stream of its organisation: it is serialised once and
+     * the event shared (records are immutable and keyed by their global position), not once per subscriber.
+     */
     private ServerSentEvent<String> event(AuditRecordView record) {
-        return ServerSentEvent.<String>builder()
-                .id(Long.toString(record.position()))
+        return encoded.get(record.position(), position -> ServerSentEvent.<String>builder()
+                .id(Long.toString(position))
                 .event(record.eventType())
                 .data(json.writeValueAsString(record))
-                .build();
+                .build());
     }
 }
