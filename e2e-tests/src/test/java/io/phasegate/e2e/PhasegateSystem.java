@@ -867,6 +867,29 @@ public final class PhasegateSystem implements AutoCloseable {
         awaitReady(service, System.nanoTime() + READY_TIMEOUT.toNanos());
     }
 
+    /**
+     * Stops one service as an orchestrator does ({@code SIGTERM}) and waits up to {@code timeout} for the process to
+     * exit. Returns the exit code, or -1 when it had not exited by then (it is then killed).
+     */
+    public synchronized int terminate(String service, Duration timeout) {
+        Process process = processes.get(service);
+        if (process == null) {
+            throw new IllegalArgumentException("No service " + service);
+        }
+        process.destroy();
+        try {
+            if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                return process.exitValue();
+            }
+            process.destroyForcibly();
+            process.waitFor(5, TimeUnit.SECONDS);
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {

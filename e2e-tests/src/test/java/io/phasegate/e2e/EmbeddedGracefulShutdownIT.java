@@ -1,0 +1,118 @@
+package io.phasegate.e2e;
+
+import static io.phasegate.e2e.E2eSupport.shortId;
+import static io.phasegate.e2e.E2eSupport.sleep;
+import static io.phasegate.e2e.E2eSupport.workflowId;
+import static io.phasegate.e2e.E2eSupport.workflowYaml;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Graceful shutdown (issue 7, docs/operations.md "Graceful shutdown"): {@code SIGTERM} to command-service while
+ * clients send commands straight to it. The service stops taking new connections, answers every command it had
+ * accepted, and exits well within the shutdown phase time-out; no command is written without being answered.
+ */
+class EmbeddedGracefulShutdownIT {
+
+    private static final String YAML = "application/yaml";
+    private static final int CLIENTS = 6;
+
+    private final Http http = new Http();
+
+    record Outcome(int client, long startedMs, long tookMs, int status, String taskId, String failure) {
+    }
+
+    @Test
+    void sigtermAnswersTheCommandsInFlightAndExits() throws Exception {
+        try (PhasegateSystem system = PhasegateSystem.start(PhasegateSystem.Mode.EMBEDDED)) {
+            String workflow = workflowId("graceful");
+            Http.Response published = http.put(system.gatewayUrl() + "/api/v1/workflows/" + workflow)
+                    .bearer(system.developerToken()).body(workflowYaml(workflow, 1), YAML).send();
+            assertThat(published.status()).as(published.toString()).isEqualTo(201);
+            String identity = system.mintInternalToken("developer", PhasegateSystem.DEMO_ORG, List.of("developer"));
+            String project = "graceful-" + shortId();
+
+            List<Outcome> outcomes = new CopyOnWriteArrayList<>();
+            long t0 = System.nanoTime();
+            long until = t0 + Duration.ofSeconds(40).toNanos();
+            ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+            List<Future<?>> clients = new java.util.ArrayList<>();
+            for (int c = 0; c < CLIENTS; c++) {
+                int client = c;
+                clients.add(pool.submit(() -> {
+                    int refusedInARow = 0;
+                    while (refusedInARow < 3 && System.nanoTime() < until) {
+                        Outcome outcome = create(system, identity, workflow, project, client, t0);
+                        outcomes.add(outcome);
+                        refusedInARow = outcome.status() < 0 ? refusedInARow + 1 : 0;
+                    }
+                }));
+            }
+            sleep(2_000);
+            long sigterm = (System.nanoTime() - t0) / 1_000_000;
+            int exit = system.terminate("command-service", Duration.ofSeconds(30));
+            long exited = (System.nanoTime() - t0) / 1_000_000;
+            for (Future<?> client : clients) {
+                client.get(60, TimeUnit.SECONDS);
+            }
+            pool.shutdown();
+
+            Map<String, Long> answers = outcomes.stream().collect(Collectors.groupingBy(
+                    o -> o.status() < 0 ? "no answer" : Integer.toString(o.status()), TreeMap::new,
+                    Collectors.counting()));
+            System.out.printf("[graceful] SIGTERM at %d ms, exited at %d ms (code %d); answers %s%n", sigterm,
+                    exited, exit, answers);
+            outcomes.stream().filter(o -> o.status() < 0).limit(3)
+                    .forEach(o -> System.out.println("[graceful]   e.g. " + o));
+
+            // the process exited by itself, within the shutdown phase time-out (20 s), not killed
+            assertThat(exit).as("exit code (-1: had to be killed)").isNotNegative();
+            assertThat(exited - sigterm).as("ms from SIGTERM to exit").isLessThan(20_000);
+            assertThat(system.scanLogs("Graceful shutdown complete")).as("graceful shutdown logged").isNotEmpty();
+            // commands flowed before the SIGTERM, and the service refused connections afterwards
+            List<Outcome> created = outcomes.stream().filter(o -> o.status() == 201).toList();
+            assertThat(created.stream().filter(o -> o.startedMs() < sigterm).count()).isGreaterThan(5);
+            assertThat(outcomes.stream().filter(o -> o.status() < 0 && o.startedMs() >= sigterm).count()).isPositive();
+            // every answer is a success or a retryable refusal, never an internal error
+            assertThat(outcomes).allSatisfy(o -> assertThat(o.status()).as(o.toString()).isIn(-1, 201, 503));
+            // nothing written without an answer: the stored tasks of this project are exactly the answered ones
+            Set<String> answered = created.stream().map(Outcome::taskId).collect(Collectors.toSet());
+            Set<String> stored = system.queryForRows("SELECT aggregate_identifier FROM eventstore.domain_event_entry "
+                            + "WHERE payload_type LIKE '%TaskCreatedEvent'").stream()
+                    .map(row -> String.valueOf(row.values().iterator().next()))
+                    .collect(Collectors.toSet());
+            assertThat(stored).as("tasks in the store (the system is this test's alone)").isEqualTo(answered);
+        }
+    }
+
+    private Outcome create(PhasegateSystem system, String identity, String workflow, String project, int client,
+                           long t0) {
+        long started = System.nanoTime();
+        long startedMs = (started - t0) / 1_000_000;
+        try {
+            Http.Response r = http.post(system.commandUrl() + "/api/v1/tasks")
+                    .header("X-Phasegate-Identity", identity)
+                    .json(Map.of("title", "graceful " + client, "workflow_id", workflow, "project_id", project))
+                    .send();
+            return new Outcome(client, startedMs, (System.nanoTime() - started) / 1_000_000, r.status(),
+                    r.status() == 201 ? r.json().path("task_id").asString() : null,
+                    r.status() == 201 ? null : r.body());
+        } catch (UncheckedIOException e) {
+            return new Outcome(client, startedMs, (System.nanoTime() - started) / 1_000_000, -1, null,
+                    String.valueOf(e.getCause()));
+        }
+    }
+}
