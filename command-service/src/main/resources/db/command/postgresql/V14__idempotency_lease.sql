@@ -1,4 +1,4 @@
--- Idempotency-Key reservations that cannot get stuck (docs/adr/0008, "Idempotency-Key"):
+-- Idempotency-Key reservations that cannot get stuck (README, "Idempotency-Key"; docs/reliability.md):
 --   attempt      which request holds a 'pending' reservation; the command's own transaction marks the row
 --                'committed' only while its attempt still holds it
 --   lease_until  until when a 'pending' reservation is held; a later request with the key may take it over
