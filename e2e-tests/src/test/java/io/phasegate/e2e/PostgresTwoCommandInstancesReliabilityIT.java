@@ -21,7 +21,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -144,13 +143,12 @@ class PostgresTwoCommandInstancesReliabilityIT {
     }
 
     /**
-     * Known issue (docs/known-issues.md, "Stale Task cache with several command-service instances"): each instance
-     * caches Task aggregates, and a command that is rejected on a stale cached state writes nothing, so nothing evicts
-     * it — the release below answers 401 {@code not_claimant} for the current claimant's valid token. Runs only with
-     * {@code -Dphasegate.reliability.known-issues=true}, as the reproducer.
+     * Each instance caches Task aggregates; a command decided on a stale cached state would write nothing and so evict
+     * nothing (claim on A, release on B, claim on B, release on A → A answered 401 {@code not_claimant} for the
+     * current claimant's valid token). The cache now checks the task's last stored sequence number before using an
+     * entry (command-service {@code StoreCheckedCache}), so every release succeeds on either instance.
      */
     @Test
-    @EnabledIfSystemProperty(named = "phasegate.reliability.known-issues", matches = "true")
     void aReleaseOnOneInstanceIsSeenByAClaimOnTheOther() {
         String task = createTask("released on one, claimed on the other");
         for (int round = 0; round < 4; round++) {

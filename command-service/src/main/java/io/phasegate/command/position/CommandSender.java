@@ -1,6 +1,8 @@
 package io.phasegate.command.position;
 
+import io.phasegate.command.idempotency.IdempotencyMark;
 import io.phasegate.platform.web.BlockingExecutor;
+import java.util.Optional;
 import org.axonframework.commandhandling.CommandMessage;
 import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.commandhandling.gateway.CommandGateway;
@@ -9,7 +11,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * Sends a command from the reactive HTTP layer: off the event loop, on the bounded blocking scheduler, and answers
- * with the global position of the last event it produced ({@code -1} when it produced none).
+ * with the global position of the last event it produced ({@code -1} when it produced none). A command sent for a
+ * request with an {@code Idempotency-Key} carries its reservation ({@link IdempotencyMark}, from the Reactor context)
+ * in its meta-data.
  */
 @Component
 public class CommandSender {
@@ -33,8 +37,12 @@ public class CommandSender {
 
     /** Like {@link #send}, and also answers what the command handler returned ({@code null} for void handlers). */
     public <R> Mono<Sent<R>> call(Object command) {
-        return blocking.call(() -> {
+        return Mono.deferContextual(context -> blocking.call(() -> {
             CommandMessage<?> message = GenericCommandMessage.asCommandMessage(command);
+            Optional<IdempotencyMark> mark = IdempotencyMark.in(context);
+            if (mark.isPresent()) {
+                message = message.andMetaData(mark.get().metaData());
+            }
             receipts.expect(message.getIdentifier());
             R result;
             try {
@@ -45,7 +53,7 @@ public class CommandSender {
             }
             long position = positions.positionAfter(receipts.take(message.getIdentifier()));
             return new Sent<>(result, position);
-        });
+        }));
     }
 
     /** A command's result and the global position of the last event it produced ({@code -1} for none). */

@@ -12,6 +12,8 @@ import io.phasegate.command.gate.GateEvaluator;
 import io.phasegate.command.token.PhaseTokenIssuer;
 import io.phasegate.command.token.PhaseTokenKeys;
 import io.phasegate.command.tool.ToolPolicyEvaluator;
+import io.phasegate.events.task.TaskReleasedEvent;
+import io.phasegate.platform.storage.StorageProperties;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,8 +98,16 @@ class TaskCacheTest {
     @Test
     void theTaskAggregateUsesTheCacheBean() {
         assertThat(Task.class.getAnnotation(Aggregate.class).cache()).isEqualTo(TaskCacheConfiguration.TASK_CACHE);
-        Cache cache = new TaskCacheConfiguration().taskCache(3);
-        assertThat(cache).isInstanceOf(BoundedCache.class);
+        TaskCacheConfiguration configuration = new TaskCacheConfiguration();
+        assertThat(configuration.taskCache(3, true, storage("embedded"), null)).isInstanceOf(StoreCheckedCache.class);
+        assertThat(configuration.taskCache(3, true, storage("postgres"), null)).isInstanceOf(StoreCheckedCache.class);
+        // Axon Server routes an aggregate's commands to one instance: the plain cache; and the check can be turned off
+        assertThat(configuration.taskCache(3, true, storage("axonserver"), null)).isInstanceOf(BoundedCache.class);
+        assertThat(configuration.taskCache(3, false, storage("postgres"), null)).isInstanceOf(BoundedCache.class);
+    }
+
+    private static StorageProperties storage(String mode) {
+        return new StorageProperties(mode, "command", null, null, null);
     }
 
     // ---------------------------------------------------------------------------------- with Axon's repository
@@ -113,8 +123,12 @@ class TaskCacheTest {
         events.publish(new GenericDomainEventMessage<>("Task", TASK, 0, created(STRICT)),
                 new GenericDomainEventMessage<>("Task", TASK, 1, claimed("PLAN", 1)));
         cache = new BoundedCache(16);
+        repository = repositoryOn(events, cache);
+    }
+
+    private static EventSourcingRepository<Task> repositoryOn(EmbeddedEventStore events, Cache cache) {
         PhaseTokenKeys keys = PhaseTokenKeys.inMemory(Clock.systemUTC());
-        repository = EventSourcingRepository.builder(Task.class)
+        return EventSourcingRepository.builder(Task.class)
                 .eventStore(events)
                 .cache(cache)
                 .parameterResolverFactory(MultiParameterResolverFactory.ordered(
@@ -146,6 +160,47 @@ class TaskCacheTest {
         assertThat(storage.reads).hasValue(2);
     }
 
+    // ------------------------------------------------- two instances: a store-checked cache each, one event store
+
+    @Test
+    void aTaskCachedBeforeAnotherInstanceWroteItIsReadAgainFromTheStore() {
+        EmbeddedEventStore events = EmbeddedEventStore.builder().storageEngine(storage).build();
+        StoreCheckedCache checked = new StoreCheckedCache(cache, events::lastSequenceNumberFor);
+        repository = repositoryOn(events, checked);
+        assertThat(versionOfTask()).isEqualTo(1);
+        assertThat(StoreCheckedCache.versionOf(cache.get(TASK))).isEqualTo(1L);
+        assertThat(versionOfTask()).isEqualTo(1);
+        assertThat(storage.reads).as("served from the cache while the store has nothing newer").hasValue(1);
+
+        // the other instance releases the task: an event this instance's cache has not seen
+        events.publish(new GenericDomainEventMessage<>("Task", TASK, 2,
+                new TaskReleasedEvent(TASK, ORG, TaskTestSupport.AGENT, TaskTestSupport.NOW)));
+
+        assertThat(versionOfTask()).as("the stale entry is not used").isEqualTo(2);
+        assertThat(storage.reads).hasValue(2);
+        assertThat(StoreCheckedCache.versionOf(cache.get(TASK))).isEqualTo(2L);
+        assertThat(versionOfTask()).isEqualTo(2);
+        assertThat(storage.reads).as("and the fresh one is cached again").hasValue(2);
+    }
+
+    @Test
+    void withoutTheCheckTheCachedTaskMissesTheOtherInstancesWrite() {
+        // what the check prevents (the plain cache, as in the axonserver mode): the reproducer of the stale entry
+        EmbeddedEventStore events = EmbeddedEventStore.builder().storageEngine(storage).build();
+        assertThat(versionOfTask()).isEqualTo(1);
+        events.publish(new GenericDomainEventMessage<>("Task", TASK, 2,
+                new TaskReleasedEvent(TASK, ORG, TaskTestSupport.AGENT, TaskTestSupport.NOW)));
+        assertThat(versionOfTask()).isEqualTo(1);
+        assertThat(storage.reads).hasValue(1);
+    }
+
+    private long versionOfTask() {
+        UnitOfWork<?> unitOfWork = DefaultUnitOfWork.startAndGet(null);
+        Long version = repository.load(TASK).version();
+        unitOfWork.commit();
+        return version;
+    }
+
     private String orgOfTask(boolean commit) {
         UnitOfWork<?> unitOfWork = DefaultUnitOfWork.startAndGet(null);
         String[] org = new String[1];
@@ -166,6 +221,14 @@ class TaskCacheTest {
         public DomainEventStream readEvents(String aggregateIdentifier, long firstSequenceNumber) {
             reads.incrementAndGet();
             return super.readEvents(aggregateIdentifier, firstSequenceNumber);
+        }
+
+        /** The store check's query: not a read of the aggregate's events (a JDBC store answers it from an index). */
+        @Override
+        public java.util.Optional<Long> lastSequenceNumberFor(String aggregateIdentifier) {
+            return super.readEvents(aggregateIdentifier, 0).asStream()
+                    .map(org.axonframework.eventhandling.DomainEventMessage::getSequenceNumber)
+                    .max(Long::compare);
         }
     }
 }

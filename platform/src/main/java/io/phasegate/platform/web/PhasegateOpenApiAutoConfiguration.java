@@ -112,7 +112,8 @@ public class PhasegateOpenApiAutoConfiguration {
                             parameter.setDescription("Optional. A retry with the same key and the same request "
                                     + "gets the stored answer again (header Idempotent-Replayed: true) without executing "
                                     + "again; a different request answers 422 idempotency_key_reused, a concurrent one "
-                                    + "409 idempotency_key_in_use.");
+                                    + "409 idempotency_key_in_use (retry shortly), and one whose command committed but "
+                                    + "whose answer was lost 409 idempotency_key_committed (never executed again).");
                         }
                     }
                 }
