@@ -5,6 +5,7 @@ import com.github.kagkarlsson.scheduler.task.Task;
 import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
 import io.phasegate.events.serialization.MessageSerializers;
 import io.phasegate.platform.storage.SchemaMigrator;
+import io.phasegate.platform.storage.EventGapProperties;
 import io.phasegate.platform.storage.StorageProperties;
 import java.time.Duration;
 import java.util.List;
@@ -68,7 +69,7 @@ import org.springframework.core.env.Environment;
         before = {AxonAutoConfiguration.class, JdbcAutoConfiguration.class})
 @ConditionalOnClass({Jackson3Serializer.class, DataSource.class})
 @ConditionalOnProperty("phasegate.storage.service-schema")
-@EnableConfigurationProperties(StorageProperties.class)
+@EnableConfigurationProperties({StorageProperties.class, EventGapProperties.class})
 public class PhasegateAxonAutoConfiguration {
 
     @Bean
@@ -151,7 +152,8 @@ public class PhasegateAxonAutoConfiguration {
                                           PersistenceExceptionResolver persistenceExceptionResolver,
                                           ConnectionProvider connectionProvider,
                                           TransactionManager transactionManager,
-                                          EventSchema eventSchema) {
+                                          EventSchema eventSchema,
+                                          EventGapProperties gaps) {
         return JdbcEventStorageEngine.builder()
                 .snapshotSerializer(serializer)
                 .eventSerializer(eventSerializer)
@@ -161,6 +163,9 @@ public class PhasegateAxonAutoConfiguration {
                 .schema(eventSchema)
                 .dataType(byte[].class)
                 .batchSize(500)
+                .gapTimeout(gaps.timeoutMs())
+                .maxGapOffset(gaps.maxOffset())
+                .gapCleaningThreshold(gaps.cleaningThreshold())
                 .build();
     }
 
