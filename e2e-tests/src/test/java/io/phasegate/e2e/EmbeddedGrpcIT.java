@@ -52,6 +52,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,6 +66,8 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EmbeddedGrpcIT {
 
+    private static final Metadata.Key<String> REPLAYED =
+            Metadata.Key.of("idempotent-replayed", Metadata.ASCII_STRING_MARSHALLER);
     private static final Metadata.Key<String> AUTHORIZATION =
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     private static final Metadata.Key<String> PHASEGATE_CODE =
@@ -102,6 +105,20 @@ class EmbeddedGrpcIT {
                 .setTitle("Export invoices over gRPC").setWorkflowId(workflow).build());
         assertThat(created.getTaskId()).isNotBlank();
         assertThat(created.getPosition()).isPositive();
+
+        // a keyed create sent twice: the second answer is the stored one, marked in the response headers
+        CreateTaskRequest keyed = CreateTaskRequest.newBuilder().setTitle("Keyed over gRPC").setWorkflowId(workflow)
+                .setIdempotencyKey("grpc-create-" + shortId()).build();
+        AtomicReference<Metadata> firstHeaders = new AtomicReference<>();
+        AtomicReference<Metadata> secondHeaders = new AtomicReference<>();
+        CreateTaskResponse first = tasks(developer).withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(
+                firstHeaders, new AtomicReference<>())).createTask(keyed);
+        CreateTaskResponse second = tasks(developer).withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(
+                secondHeaders, new AtomicReference<>())).createTask(keyed);
+        assertThat(second.getTaskId()).isEqualTo(first.getTaskId());
+        assertThat(firstHeaders.get().get(REPLAYED)).isNull();
+        assertThat(secondHeaders.get().get(REPLAYED)).isEqualTo("true");
+        assertThat(system.countEvents(first.getTaskId(), "TaskCreatedEvent")).isEqualTo(1);
 
         ClaimTaskResponse claim = agent(developer).claimTask(ClaimTaskRequest.newBuilder()
                 .setAgentId("grpc-agent-" + shortId()).setTaskId(created.getTaskId()).build());

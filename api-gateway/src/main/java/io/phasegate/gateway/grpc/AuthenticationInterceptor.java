@@ -2,6 +2,7 @@ package io.phasegate.gateway.grpc;
 
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.ForwardingServerCall;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -13,6 +14,7 @@ import io.phasegate.grpc.v1.AgentServiceGrpc;
 import io.phasegate.platform.identity.CallerIdentity;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -81,9 +83,20 @@ final class AuthenticationInterceptor implements ServerInterceptor {
     private static <Q, R> ServerCall.Listener<Q> proceed(CallerIdentity caller, String idempotencyKey,
                                                          ServerCall<Q, R> call, Metadata headers,
                                                          ServerCallHandler<Q, R> next) {
+        AtomicBoolean replayed = new AtomicBoolean();
         Context context = Context.current().withValues(GrpcCalls.CALLER, caller,
-                GrpcCalls.IDEMPOTENCY_KEY, idempotencyKey);
-        return Contexts.interceptCall(context, call, headers, next);
+                GrpcCalls.IDEMPOTENCY_KEY, idempotencyKey, GrpcCalls.REPLAYED, replayed);
+        // a replayed answer says so in the response headers, as HTTP's Idempotent-Replayed does
+        ServerCall<Q, R> marking = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+            @Override
+            public void sendHeaders(Metadata responseHeaders) {
+                if (replayed.get()) {
+                    responseHeaders.put(GrpcCalls.IDEMPOTENT_REPLAYED, "true");
+                }
+                super.sendHeaders(responseHeaders);
+            }
+        };
+        return Contexts.interceptCall(context, marking, headers, next);
     }
 
     private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, String detail) {

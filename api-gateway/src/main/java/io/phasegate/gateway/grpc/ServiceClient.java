@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,10 +93,17 @@ final class ServiceClient {
                                    StreamObserver<T> observer) {
         CallerIdentity caller = GrpcCalls.caller();
         String idempotencyKey = idempotencyKey(request.body());
+        AtomicBoolean replayed = GrpcCalls.REPLAYED.get();
         ServerCallStreamObserver<T> call = (ServerCallStreamObserver<T>) observer;
         Duration timeout = timeout();
         Mono<T> answer = Mono.defer(() -> send(request, caller, idempotencyKey, MediaType.APPLICATION_JSON)
-                        .exchangeToMono(response -> answer(response, responseBuilder)))
+                        .exchangeToMono(response -> {
+                            if (replayed != null && "true".equalsIgnoreCase(
+                                    response.headers().asHttpHeaders().getFirst("Idempotent-Replayed"))) {
+                                replayed.set(true);
+                            }
+                            return answer(response, responseBuilder);
+                        }))
                 .map(message -> this.<T>cast(message))
                 .timeout(timeout);
         Disposable.Swap subscription = reactor.core.Disposables.swap();
