@@ -7,6 +7,7 @@ import io.phasegate.events.audit.AuditStreamPage;
 import io.phasegate.events.audit.FindAuditStreamQuery;
 import io.phasegate.platform.web.ApiException;
 import io.phasegate.platform.web.BlockingExecutor;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,6 +17,8 @@ import org.axonframework.queryhandling.QueryGateway;
 import org.axonframework.queryhandling.SubscriptionQueryResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.stereotype.Component;
@@ -55,18 +58,17 @@ public class AuditStreams {
     /** Updates Axon keeps for a stream that is still catching up; more are filled in from the table. */
     private static final int UPDATE_REPLAY = 32;
     private static final int LIVE_PREFETCH = 32;
-    private static final ServerSentEvent<String> OPENED = ServerSentEvent.<String>builder()
-            .comment(" stream open").retry(Duration.ofSeconds(3)).build();
-    private static final ServerSentEvent<String> HEARTBEAT = ServerSentEvent.<String>builder()
-            .comment(" keep-alive").build();
+    private static final byte[] OPENED = frame(ServerSentEvent.<String>builder()
+            .comment(" stream open").retry(Duration.ofSeconds(3)).build());
+    private static final byte[] HEARTBEAT = frame(ServerSentEvent.<String>builder().comment(" keep-alive").build());
 
     private final QueryGateway queries;
     private final BlockingExecutor blocking;
     private final ObjectMapper json;
     private final StreamProperties properties;
     private final StreamConnections connections;
-    /** Recently sent records' events by position: the live tail that all streams pass at about the same time. */
-    private final Cache<Long, ServerSentEvent<String>> encoded = Caffeine.newBuilder().maximumSize(4_096).build();
+    /** Recently sent records' frames by position: the live tail that all streams pass at about the same time. */
+    private final Cache<Long, byte[]> encoded = Caffeine.newBuilder().maximumSize(4_096).build();
 
     AuditStreams(QueryGateway queries, BlockingExecutor blocking, ObjectMapper json, StreamProperties properties,
                  StreamConnections connections) {
@@ -81,9 +83,11 @@ public class AuditStreams {
      * The stream of an organisation's records of {@code aggregateType} ({@code null}: all) after
      * {@code afterPosition} ({@code null}: from now on). {@code disconnect} closes the client's connection; it is
      * used when the client falls behind its buffer (the stream then ends). Fails with 429 when the organisation has
-     * too many streams open.
+     * too many streams open. The stream is {@code text/event-stream} bytes: each SSE frame is formatted once and
+     * its bytes shared by every stream that sends it ({@code buffers} wraps them without copying).
      */
-    Flux<ServerSentEvent<String>> open(String orgId, String aggregateType, Long afterPosition, Runnable disconnect) {
+    Flux<DataBuffer> open(String orgId, String aggregateType, Long afterPosition, Runnable disconnect,
+                          DataBufferFactory buffers) {
         return Flux.defer(() -> {
             if (!connections.tryOpen(orgId, properties.maxConnectionsPerOrg())) {
                 return Flux.error(new ApiException(HttpStatus.TOO_MANY_REQUESTS, "too_many_streams",
@@ -103,16 +107,17 @@ public class AuditStreams {
                 }
             };
             Sinks.Empty<Void> ended = Sinks.empty();
-            Flux<ServerSentEvent<String>> events = records(orgId, aggregateType, afterPosition, dropClient)
-                    .map(this::event)
+            Flux<byte[]> events = records(orgId, aggregateType, afterPosition, dropClient)
+                    .map(this::frame)
                     .takeUntilOther(overflowed.asMono())
                     .doFinally(signal -> ended.tryEmitEmpty());
             Duration interval = properties.heartbeatInterval();
-            Flux<ServerSentEvent<String>> heartbeats = Flux.interval(interval, interval)
+            Flux<byte[]> heartbeats = Flux.interval(interval, interval)
                     .onBackpressureDrop()
                     .map(tick -> HEARTBEAT)
                     .takeUntilOther(ended.asMono());
             return Flux.concat(Mono.just(OPENED), Flux.merge(events, heartbeats))
+                    .map(buffers::wrap)
                     .doFinally(signal -> connections.close(orgId));
         });
     }
@@ -174,14 +179,24 @@ public class AuditStreams {
     }
 
     /**
-     * The record's SSE event. A live record reaches every open stream of its organisation: it is serialised once and
-     * the event shared (records are immutable and keyed by their global position), not once per subscriber.
+     * The record's SSE frame ({@code id:} position, {@code event:} type, {@code data:} the record as JSON). A live
+     * record reaches every open stream of its organisation: it is serialised and formatted once, and the bytes are
+     * shared (records are immutable and keyed by their global position), not once per subscriber.
      */
-    private ServerSentEvent<String> event(AuditRecordView record) {
-        return encoded.get(record.position(), position -> ServerSentEvent.<String>builder()
+    private byte[] frame(AuditRecordView record) {
+        return encoded.get(record.position(), position -> frame(ServerSentEvent.<String>builder()
                 .id(Long.toString(position))
                 .event(record.eventType())
                 .data(json.writeValueAsString(record))
-                .build());
+                .build()));
+    }
+
+    /** The event as Spring's SSE writer puts it on the wire (one {@code data:} line: the JSON has no line breaks). */
+    static byte[] frame(ServerSentEvent<String> event) {
+        String data = event.data();
+        if (data != null && (data.indexOf('\n') >= 0 || data.indexOf('\r') >= 0)) {
+            throw new IllegalArgumentException("SSE data of one line expected");
+        }
+        return (event.format() + (data == null ? "\n" : data + "\n\n")).getBytes(StandardCharsets.UTF_8);
     }
 }

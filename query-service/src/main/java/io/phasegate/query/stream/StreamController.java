@@ -8,8 +8,8 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.phasegate.events.audit.AuditRecordView;
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.MediaType;
-import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -57,7 +57,7 @@ class StreamController {
     @ApiResponse(responseCode = "400", description = "invalid_parameter: Last-Event-ID.")
     @ApiResponse(responseCode = "403", description = "forbidden.")
     @GetMapping(path = "/api/v1/streams/audit", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    Flux<ServerSentEvent<String>> audit(@RequestHeader(name = LAST_EVENT_ID, required = false) String lastEventId,
+    Flux<DataBuffer> audit(@RequestHeader(name = LAST_EVENT_ID, required = false) String lastEventId,
                                         @RequestParam(name = "last_event_id", required = false) String lastEventIdParam,
                                         CallerIdentity caller, ServerHttpResponse response) {
         return open(caller, Permission.Area.AUDIT, "the audit trail", null, lastEventId, lastEventIdParam, response);
@@ -69,7 +69,7 @@ class StreamController {
     @ApiResponse(responseCode = "400", description = "invalid_parameter: Last-Event-ID.")
     @ApiResponse(responseCode = "403", description = "forbidden.")
     @GetMapping(path = "/api/v1/streams/tasks", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    Flux<ServerSentEvent<String>> tasks(@RequestHeader(name = LAST_EVENT_ID, required = false) String lastEventId,
+    Flux<DataBuffer> tasks(@RequestHeader(name = LAST_EVENT_ID, required = false) String lastEventId,
                                         @RequestParam(name = "last_event_id", required = false) String lastEventIdParam,
                                         CallerIdentity caller, ServerHttpResponse response) {
         return open(caller, Permission.Area.TASKS, "tasks", AuditStreams.TASK_AGGREGATE, lastEventId, lastEventIdParam,
@@ -82,7 +82,7 @@ class StreamController {
     @ApiResponse(responseCode = "400", description = "invalid_parameter: Last-Event-ID.")
     @ApiResponse(responseCode = "403", description = "forbidden.")
     @GetMapping(path = "/api/v1/streams/resources", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    Flux<ServerSentEvent<String>> resources(@RequestHeader(name = LAST_EVENT_ID, required = false) String lastEventId,
+    Flux<DataBuffer> resources(@RequestHeader(name = LAST_EVENT_ID, required = false) String lastEventId,
                                             @RequestParam(name = "last_event_id", required = false)
                                             String lastEventIdParam,
                                             CallerIdentity caller, ServerHttpResponse response) {
@@ -91,7 +91,7 @@ class StreamController {
     }
 
     /** The caller's organisation's records of {@code aggregateType} ({@code null}: all), after a read check. */
-    private Flux<ServerSentEvent<String>> open(CallerIdentity caller, Permission.Area area, String what,
+    private Flux<DataBuffer> open(CallerIdentity caller, Permission.Area area, String what,
                                                String aggregateType, String lastEventId, String lastEventIdParam,
                                                ServerHttpResponse response) {
         if (!caller.can(area, Permission.Level.READ)) {
@@ -99,7 +99,7 @@ class StreamController {
         }
         Long after = resumeAfter(lastEventId, lastEventIdParam);
         noBuffering(response);
-        return streams.open(caller.orgId(), aggregateType, after, disconnect(response));
+        return streams.open(caller.orgId(), aggregateType, after, disconnect(response), response.bufferFactory());
     }
 
     /** The position to resume after: the header wins over the query parameter; blank means none. */
