@@ -1,5 +1,6 @@
 package io.phasegate.query.metrics;
 
+import io.phasegate.platform.axon.EventStorePositions;
 import io.phasegate.events.task.FindWorkflowMetricsQuery;
 import io.phasegate.events.task.TaskCreatedEvent;
 import io.phasegate.events.task.TaskTransitionRejectedEvent;
@@ -182,6 +183,6 @@ public class WorkflowMetricsProjection {
     }
 
     private static long position(TrackingToken token) {
-        return token.position().orElse(0L);
+        return EventStorePositions.position(token).orElse(0L);
     }
 }

@@ -1,5 +1,6 @@
 package io.phasegate.query.position;
 
+import io.phasegate.platform.axon.EventStorePositions;
 import io.phasegate.platform.storage.StorageProperties;
 import java.util.List;
 import org.axonframework.eventhandling.EventMessage;
@@ -16,7 +17,8 @@ import org.springframework.stereotype.Component;
  * event's own position except when the event fills a gap: an event whose transaction committed after a later one
  * was already read (concurrent appends) arrives with the token's (higher) index. The audit trail keys its records
  * by position, so with the JDBC event store the position is read from the store by the event's identifier (unique,
- * indexed). With Axon Server the token's position is exact (its stream has no gaps). Used by the audit trail and the
+ * indexed). With Axon Server the token's position is exact (its stream has no gaps; {@link EventStorePositions} numbers it from 1
+ * as the JDBC store does). Used by the audit trail and the
  * provisioning projections (see docs/known-issues.md for the projections that do not use it yet).
  */
 @Component
@@ -41,9 +43,7 @@ public class EventPositions {
                 return stored.get(0);
             }
         }
-        if (lower == null || lower.position().isEmpty()) {
-            throw new IllegalStateException("No global position for event " + message.getIdentifier());
-        }
-        return lower.position().getAsLong();
+        return EventStorePositions.position(lower).orElseThrow(
+                () -> new IllegalStateException("No global position for event " + message.getIdentifier()));
     }
 }

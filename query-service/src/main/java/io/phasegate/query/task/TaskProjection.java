@@ -1,5 +1,6 @@
 package io.phasegate.query.task;
 
+import io.phasegate.platform.axon.EventStorePositions;
 import io.phasegate.events.task.FindTaskQuery;
 import io.phasegate.events.task.PhaseTokenRefreshedEvent;
 import io.phasegate.events.task.ReviewSubmittedEvent;
@@ -272,6 +273,6 @@ public class TaskProjection {
     }
 
     private static long position(TrackingToken token) {
-        return token.position().orElse(0L);
+        return EventStorePositions.position(token).orElse(0L);
     }
 }

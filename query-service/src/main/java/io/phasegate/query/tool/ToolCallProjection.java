@@ -1,5 +1,6 @@
 package io.phasegate.query.tool;
 
+import io.phasegate.platform.axon.EventStorePositions;
 import io.phasegate.events.tool.FindToolCallsQuery;
 import io.phasegate.events.tool.ToolCallDecidedEvent;
 import io.phasegate.events.tool.ToolCallOutcomeReportedEvent;
@@ -50,7 +51,7 @@ public class ToolCallProjection {
 
     @EventHandler
     void on(ToolCallDecidedEvent event, TrackingToken token) {
-        long position = token.position().orElse(0L);
+        long position = EventStorePositions.position(token).orElse(0L);
         Integer existing = jdbc.queryForObject("SELECT COUNT(*) FROM tool_calls WHERE call_id = ?", Integer.class,
                 event.callId());
         if (existing != null && existing > 0) {
@@ -71,7 +72,7 @@ public class ToolCallProjection {
 
     @EventHandler
     void on(ToolCallOutcomeReportedEvent event, TrackingToken token) {
-        long position = token.position().orElse(0L);
+        long position = EventStorePositions.position(token).orElse(0L);
         jdbc.update("""
                         UPDATE tool_calls SET outcome_status = ?, outcome_summary = ?, outcome_source = ?,
                                               outcome_reported_at = ?, outcome_position = ?
