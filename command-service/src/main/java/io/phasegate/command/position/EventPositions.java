@@ -1,5 +1,6 @@
 package io.phasegate.command.position;
 
+import io.phasegate.platform.axon.EventStorePositions;
 import io.phasegate.platform.storage.StorageProperties;
 import java.util.List;
 import java.util.Optional;
@@ -40,7 +41,7 @@ public class EventPositions {
     public long positionAfter(Optional<CommandReceipts.Receipt> receipt) {
         if (!jdbcEventStore) {
             TrackingToken head = eventStore.getObject().createHeadToken();
-            return head == null ? -1L : head.position().orElse(-1L);
+            return head == null ? -1L : EventStorePositions.position(head).orElse(-1L);
         }
         return receipt.map(this::positionOf).map(p -> p.orElse(-1L)).orElse(-1L);
     }

@@ -18,7 +18,10 @@ import org.axonframework.common.jdbc.UnitOfWorkAwareConnectionProviderWrapper;
 import org.axonframework.spring.jdbc.SpringDataSourceConnectionProvider;
 import org.axonframework.spring.messaging.unitofwork.SpringTransactionManager;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.axonframework.axonserver.connector.AxonServerConnectionManager;
 import org.axonframework.common.jdbc.ConnectionProvider;
+import org.axonframework.config.EventProcessingConfiguration;
+import org.springframework.beans.factory.ObjectProvider;
 import org.axonframework.common.jdbc.PersistenceExceptionResolver;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.config.ConfigurerModule;
@@ -277,6 +280,22 @@ public class PhasegateAxonAutoConfiguration {
                 return Integer.MAX_VALUE - 1000; // after Axon's components, before the web server stops
             }
         };
+    }
+
+    /**
+     * In the axonserver mode: restarts the event processors waiting in Axon's error back-off (up to 60 s) as soon as
+     * Axon Server is connected again after an outage, so the projections do not stay behind (see
+     * {@link ProcessorRecovery}).
+     */
+    @Bean
+    @ConditionalOnExpression("'${phasegate.storage.mode:embedded}' == 'axonserver'")
+    @ConditionalOnClass(name = "org.axonframework.axonserver.connector.AxonServerConnectionManager")
+    ProcessorRecovery axonServerProcessorRecovery(ObjectProvider<AxonServerConnectionManager> axonServer,
+                                                  ObjectProvider<EventProcessingConfiguration> processing) {
+        return new ProcessorRecovery(() -> {
+            AxonServerConnectionManager manager = axonServer.getIfAvailable();
+            return manager != null && manager.isConnected(manager.getDefaultContext());
+        }, () -> processing.getObject().eventProcessors(), Duration.ofSeconds(1));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.phasegate.query.org;
 
+import io.phasegate.platform.axon.EventStorePositions;
 import io.phasegate.events.org.AccessLevel;
 import io.phasegate.events.org.FindOrganisationMemberQuery;
 import io.phasegate.events.org.FindOrganisationQuery;
@@ -108,7 +109,7 @@ public class OrganisationProjection implements OrganisationAccess {
     }
 
     private static long position(TrackingToken token) {
-        return token == null ? 0L : token.position().orElse(0L);
+        return token == null ? 0L : EventStorePositions.position(token).orElse(0L);
     }
 
     // --- queries -----------------------------------------------------------------------------------------------

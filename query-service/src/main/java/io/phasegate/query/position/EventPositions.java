@@ -1,5 +1,6 @@
 package io.phasegate.query.position;
 
+import io.phasegate.platform.axon.EventStorePositions;
 import io.phasegate.platform.storage.StorageProperties;
 import java.util.Collections;
 import java.util.HashMap;
@@ -26,7 +27,7 @@ import org.springframework.stereotype.Component;
  * the store: once per processor batch ({@link BatchingUnitOfWork}) for all of the batch's events in one query (a range
  * of the primary key, or the events' identifiers: unique, indexed), kept in the unit of work's resources; an event
  * outside a batch is looked up alone by identifier. With Axon Server the token's position is exact (its stream has
- * no gaps).
+ * no gaps; {@link EventStorePositions} numbers it from 1 as the JDBC store does).
  */
 @Component
 public class EventPositions {
@@ -54,10 +55,8 @@ public class EventPositions {
                 return stored;
             }
         }
-        if (lower == null || lower.position().isEmpty()) {
-            throw new IllegalStateException("No global position for event " + message.getIdentifier());
-        }
-        return lower.position().getAsLong();
+        return EventStorePositions.position(lower).orElseThrow(
+                () -> new IllegalStateException("No global position for event " + message.getIdentifier()));
     }
 
     /** The position of the event the current unit of work handles, delivered with {@code token}. */

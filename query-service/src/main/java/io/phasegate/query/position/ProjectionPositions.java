@@ -1,15 +1,14 @@
 package io.phasegate.query.position;
 
+import io.phasegate.platform.axon.EventStorePositions;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.EventTrackerStatus;
-import org.axonframework.eventhandling.GapAwareTrackingToken;
 import org.axonframework.eventhandling.StreamingEventProcessor;
 import org.axonframework.eventhandling.TrackingToken;
-import org.axonframework.eventhandling.WrappedToken;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
@@ -51,13 +50,13 @@ public class ProjectionPositions {
      */
     public Mono<Void> awaitHead(String processingGroup) {
         return blocking.getObject().call(() -> eventStore.getObject().createHeadToken())
-                .map(head -> WrappedToken.unwrapLowerBound(head).position().orElse(-1L))
+                .map(head -> EventStorePositions.position(head).orElse(-1L))
                 .flatMap(position -> await(processingGroup, position));
     }
 
     /** Completes once every one of {@code processingGroups} has processed {@code position} (see {@link #await(String, Long)}). */
     public Mono<Void> await(Collection<String> processingGroups, Long position) {
-        if (position == null || position < 0) {
+        if (position == null || position <= 0) {
             return Mono.empty();
         }
         return Flux.fromIterable(processingGroups).concatMap(group -> await(group, position)).then();
@@ -65,7 +64,8 @@ public class ProjectionPositions {
 
     /** Completes once {@code processingGroup} has processed {@code position}; fails with 503 after the max wait. */
     public Mono<Void> await(String processingGroup, Long position) {
-        if (position == null || position < 0 || reached(processingGroup, position)) {
+        // positions start at 1 in every storage mode (EventStorePositions): 0 or less is before every event
+        if (position == null || position <= 0 || reached(processingGroup, position)) {
             return Mono.empty();
         }
         return Flux.interval(POLL)
@@ -95,13 +95,6 @@ public class ProjectionPositions {
     }
 
     static boolean covers(TrackingToken token, long position) {
-        TrackingToken lower = WrappedToken.unwrapLowerBound(token);
-        if (lower == null) {
-            return false;
-        }
-        if (lower instanceof GapAwareTrackingToken gapAware) {
-            return gapAware.getIndex() >= position && !gapAware.getGaps().contains(position);
-        }
-        return lower.position().orElse(-1L) >= position;
+        return EventStorePositions.covers(token, position);
     }
 }

@@ -1,5 +1,6 @@
 package io.phasegate.query.workflow;
 
+import io.phasegate.platform.axon.EventStorePositions;
 import io.phasegate.events.workflow.FindWorkflowQuery;
 import io.phasegate.events.workflow.FindWorkflowsQuery;
 import io.phasegate.events.workflow.WorkflowDefinition;
@@ -39,7 +40,7 @@ public class WorkflowProjection {
 
     @EventHandler
     void on(WorkflowPublishedEvent event, TrackingToken token) {
-        long position = token.position().orElse(0L);
+        long position = EventStorePositions.position(token).orElse(0L);
         Integer existing = jdbc.queryForObject(
                 "SELECT COUNT(*) FROM workflows WHERE org_id = ? AND workflow_id = ? AND version = ?", Integer.class,
                 event.orgId(), event.workflowId(), event.version());
