@@ -299,6 +299,31 @@ public class PhasegateAxonAutoConfiguration {
     }
 
     /**
+     * In the JDBC modes the database is the event store: event processors that failed while it was unreachable are
+     * restarted as soon as a connection is valid again, instead of after Axon's error back-off (doubling up to 60 s),
+     * so the projections follow a database restart within about a second (see {@link ProcessorRecovery}).
+     */
+    @Bean
+    @ConditionalOnExpression("'${phasegate.storage.mode:embedded}' != 'axonserver'")
+    ProcessorRecovery databaseProcessorRecovery(ObjectProvider<DataSource> dataSource,
+                                                ObjectProvider<EventProcessingConfiguration> processing) {
+        return new ProcessorRecovery(() -> databaseReachable(dataSource.getIfAvailable()),
+                () -> processing.getObject().eventProcessors(), Duration.ofSeconds(1));
+    }
+
+    /** Whether a pooled connection to the database answers within a second. */
+    static boolean databaseReachable(DataSource dataSource) {
+        if (dataSource == null) {
+            return true; // no database: nothing to recover from
+        }
+        try (java.sql.Connection connection = dataSource.getConnection()) {
+            return connection.isValid(1);
+        } catch (java.sql.SQLException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
      * Streaming event processors for every processing group, sized for a 2-core machine: one segment, batches of
      * 100, one thread each. {@code phasegate.processors.type} chooses the kind:
      * <ul>

@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Restarts the event processors that are waiting to retry once the event store is reachable again (the
- * {@code axonserver} storage mode). While Axon Server is away, every tracking processor fails to read its stream and
+ * Restarts the event processors that are waiting to retry once the event store is reachable again: Axon Server in
+ * the {@code axonserver} storage mode, the database in the JDBC modes. While the store is away, every tracking
+ * processor fails to read its stream and
  * enters Axon's error retry, whose wait doubles up to 60 s (hard-coded in Axon 4.13); without this the projections
  * resumed up to a minute after Axon Server was back, readiness already UP and {@code min_position} reads answering
  * {@code 503 position_not_reached} meanwhile (docs/adr/0013-axon-server-mode.md).

@@ -78,6 +78,24 @@ class ProcessorRecoveryTest {
         assertThat(Duration.between(back, Instant.now())).isLessThan(Duration.ofSeconds(5));
     }
 
+    /** The JDBC modes' connection check: a pooled connection that answers, none once the database is gone. */
+    @Test
+    void theDatabaseCheckFollowsTheDatabase() {
+        com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+        config.setJdbcUrl("jdbc:h2:mem:recovery-check;DB_CLOSE_DELAY=-1");
+        config.setConnectionTimeout(250);
+        com.zaxxer.hikari.HikariDataSource pool = new com.zaxxer.hikari.HikariDataSource(config);
+        try {
+            assertThat(PhasegateAxonAutoConfiguration.databaseReachable(pool)).isTrue();
+            new org.springframework.jdbc.core.JdbcTemplate(pool).execute("SHUTDOWN");
+            assertThat(PhasegateAxonAutoConfiguration.databaseReachable(pool)).isFalse();
+        } finally {
+            pool.close();
+        }
+        assertThat(PhasegateAxonAutoConfiguration.databaseReachable(pool)).isFalse();
+        assertThat(PhasegateAxonAutoConfiguration.databaseReachable(null)).isTrue();
+    }
+
     @Test
     void onlyTheFirstCheckAfterAnOutageRestartsTheProcessorsInError() throws Exception {
         AtomicBoolean link = new AtomicBoolean(true); // the connection to the store; the store itself stays away
