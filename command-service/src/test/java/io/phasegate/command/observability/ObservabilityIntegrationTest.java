@@ -152,12 +152,20 @@ class ObservabilityIntegrationTest {
 
         database.cut();
         try {
-            // readiness reports the database DOWN (asserted on the same answer that was 503)
+            // readiness reports the database DOWN (asserted on the same answer that was 503). Asked as a probe
+            // asks: an answer slower than 5 s counts as not ready and is asked again (docs/known-issues.md, once
+            // seen in a full run: one readiness request during the cut took more than 30 s)
+            WebTestClient probe = http.mutate().responseTimeout(Duration.ofSeconds(5)).build();
             await(() -> {
-                var answer = http.get().uri("/actuator/health/readiness").exchange().expectBody(String.class)
-                        .returnResult();
-                return answer.getStatus().value() == 503
-                        && String.valueOf(answer.getResponseBody()).contains("\"status\":\"DOWN\"");
+                try {
+                    var answer = probe.get().uri("/actuator/health/readiness").exchange().expectBody(String.class)
+                            .returnResult();
+                    return answer.getStatus().value() == 503
+                            && String.valueOf(answer.getResponseBody()).contains("\"status\":\"DOWN\"");
+                } catch (IllegalStateException slow) {
+                    System.out.println("[observability] a readiness request took more than 5 s: " + slow);
+                    return false;
+                }
             });
             http.get().uri("/actuator/health/liveness").exchange().expectStatus().isOk();
         } finally {
