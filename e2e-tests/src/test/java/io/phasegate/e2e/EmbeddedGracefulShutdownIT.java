@@ -22,8 +22,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Graceful shutdown (issue 7, docs/operations.md "Graceful shutdown"): {@code SIGTERM} to command-service while
- * clients send commands straight to it. The service stops taking new connections, answers every command it had
- * accepted, and exits well within the shutdown phase time-out; no command is written without being answered.
+ * clients send commands straight to it, each with an {@code Idempotency-Key}. The service stops taking new
+ * connections, answers the commands it is running, never answers 5xx, and exits well within the shutdown phase
+ * time-out. A request on a kept-alive connection that the server closes as the shutdown begins can be cut after its
+ * command ran (Reactor Netty closes idle connections at once); retried with its key after a restart it is answered
+ * with its task and never creates a second one. Every stored task belongs to exactly one answered key.
  */
 class EmbeddedGracefulShutdownIT {
 
@@ -32,7 +35,7 @@ class EmbeddedGracefulShutdownIT {
 
     private final Http http = new Http();
 
-    record Outcome(int client, long startedMs, long tookMs, int status, String taskId, String failure) {
+    record Outcome(int client, String key, long startedMs, long tookMs, int status, String taskId, String failure) {
     }
 
     @Test
@@ -88,31 +91,66 @@ class EmbeddedGracefulShutdownIT {
             assertThat(outcomes.stream().filter(o -> o.status() < 0 && o.startedMs() >= sigterm).count()).isPositive();
             // every answer is a success or a retryable refusal, never an internal error
             assertThat(outcomes).allSatisfy(o -> assertThat(o.status()).as(o.toString()).isIn(-1, 201, 503));
-            // nothing written without an answer: the stored tasks of this project are exactly the answered ones
-            Set<String> answered = created.stream().map(Outcome::taskId).collect(Collectors.toSet());
-            Set<String> stored = system.queryForRows("SELECT aggregate_identifier FROM eventstore.domain_event_entry "
+            // retried with their keys once the service is back, unanswered requests get their task (if their command
+            // ran) or run now; no key makes two tasks, and every stored task is some key's answer
+            system.restart("command-service"); // already exited: this starts it again
+            Map<String, String> taskByKey = new TreeMap<>();
+            created.forEach(o -> taskByKey.put(o.key(), o.taskId()));
+            int retriedWithTask = 0;
+            for (Outcome unanswered : outcomes.stream().filter(o -> o.status() < 0).toList()) {
+                Http.Response retry = send(system, identity, workflow, project, unanswered.client(), unanswered.key());
+                String task;
+                if (retry.status() == 201) {
+                    task = retry.json().path("task_id").asString();
+                    if ("true".equals(retry.header("Idempotent-Replayed"))) {
+                        retriedWithTask++;
+                    }
+                } else {
+                    assertThat(retry.status()).as(retry.toString()).isEqualTo(409);
+                    assertThat(retry.json().path("code").asString()).isIn("idempotency_key_committed",
+                            "idempotency_key_in_use");
+                    task = retry.json().path("command_result").asString(null);
+                    retriedWithTask++;
+                }
+                if (task != null) {
+                    taskByKey.put(unanswered.key(), task);
+                }
+            }
+            System.out.printf("[graceful] %d unanswered requests retried with their keys; %d of them had run%n",
+                    outcomes.stream().filter(o -> o.status() < 0).count(), retriedWithTask);
+            List<String> stored = system.queryForRows("SELECT aggregate_identifier FROM eventstore.domain_event_entry "
                             + "WHERE payload_type LIKE '%TaskCreatedEvent'").stream()
                     .map(row -> String.valueOf(row.values().iterator().next()))
-                    .collect(Collectors.toSet());
-            assertThat(stored).as("tasks in the store (the system is this test's alone)").isEqualTo(answered);
+                    .toList();
+            assertThat(stored).as("no task stored twice").doesNotHaveDuplicates();
+            assertThat(Set.copyOf(stored)).as("every stored task is the answer to one key")
+                    .isEqualTo(Set.copyOf(taskByKey.values()));
+            assertThat(taskByKey.values()).as("no two keys answered with one task").doesNotHaveDuplicates();
         }
     }
 
     private Outcome create(PhasegateSystem system, String identity, String workflow, String project, int client,
                            long t0) {
+        String key = "graceful-" + client + "-" + shortId();
         long started = System.nanoTime();
         long startedMs = (started - t0) / 1_000_000;
         try {
-            Http.Response r = http.post(system.commandUrl() + "/api/v1/tasks")
-                    .header("X-Phasegate-Identity", identity)
-                    .json(Map.of("title", "graceful " + client, "workflow_id", workflow, "project_id", project))
-                    .send();
-            return new Outcome(client, startedMs, (System.nanoTime() - started) / 1_000_000, r.status(),
+            Http.Response r = send(system, identity, workflow, project, client, key);
+            return new Outcome(client, key, startedMs, (System.nanoTime() - started) / 1_000_000, r.status(),
                     r.status() == 201 ? r.json().path("task_id").asString() : null,
                     r.status() == 201 ? null : r.body());
         } catch (UncheckedIOException e) {
-            return new Outcome(client, startedMs, (System.nanoTime() - started) / 1_000_000, -1, null,
+            return new Outcome(client, key, startedMs, (System.nanoTime() - started) / 1_000_000, -1, null,
                     String.valueOf(e.getCause()));
         }
+    }
+
+    private Http.Response send(PhasegateSystem system, String identity, String workflow, String project, int client,
+                               String key) {
+        return http.post(system.commandUrl() + "/api/v1/tasks")
+                .header("X-Phasegate-Identity", identity)
+                .header("Idempotency-Key", key)
+                .json(Map.of("title", "graceful " + client, "workflow_id", workflow, "project_id", project))
+                .send();
     }
 }
