@@ -17,6 +17,15 @@ public class AxonProblemMapper implements ProblemMapper {
 
     /** db-scheduler's exception (an optional dependency here, so matched by name). */
     static final String DEADLINE_GONE = "com.github.kagkarlsson.scheduler.exceptions.TaskInstanceNotFoundException";
+    /** db-scheduler's exception when the execution it was removing had been removed already. */
+    static final String EXECUTION_FAILED = "com.github.kagkarlsson.scheduler.exceptions.ExecutionException";
+
+    /** Whether {@code t} is db-scheduler finding a deadline gone that it was cancelling. */
+    static boolean deadlineGone(Throwable t) {
+        String type = t.getClass().getName();
+        return DEADLINE_GONE.equals(type) || EXECUTION_FAILED.equals(type) && t.getMessage() != null
+                && t.getMessage().startsWith("Expected one execution to be removed, but removed 0");
+    }
 
     @Override
     public Optional<ApiException> map(Throwable error) {
@@ -34,9 +43,10 @@ public class AxonProblemMapper implements ProblemMapper {
             if (t instanceof AggregateNotFoundException) {
                 return Optional.of(ApiException.notFound("not_found", "No such resource."));
             }
-            if (t instanceof ConcurrencyException || DEADLINE_GONE.equals(t.getClass().getName())) {
-                // DEADLINE_GONE: cancelling the aggregate's deadline found it already cancelled — another
-                // command-service instance changed the same aggregate at the same time (the unit of work rolls back)
+            if (t instanceof ConcurrencyException || deadlineGone(t)) {
+                // deadlineGone: cancelling the aggregate's deadline found it already cancelled (looked up, or removed
+                // in between) — another command-service instance changed the same aggregate at the same time (the
+                // unit of work rolls back)
                 return Optional.of(new ApiException(HttpStatus.CONFLICT, "conflict",
                         "The resource was changed concurrently; retry with its current state."));
             }
