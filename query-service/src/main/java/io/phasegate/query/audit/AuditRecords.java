@@ -8,6 +8,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,6 +31,7 @@ class AuditRecords {
     };
 
     static final RowMapper<AuditRow> ROW = AuditRecords::row;
+    private static final int HEADS_PER_QUERY = 500;
 
     private final JdbcTemplate jdbc;
 
@@ -44,6 +48,21 @@ class AuditRecords {
     Optional<Head> head(String orgId) {
         return jdbc.query("SELECT last_seq, last_position, last_hash FROM audit_chain_heads WHERE org_id = ?",
                 (rs, n) -> new Head(rs.getLong(1), rs.getLong(2), rs.getString(3)), orgId).stream().findFirst();
+    }
+
+    /** The chain sequence of the head of each of {@code orgIds} that has records. */
+    Map<String, Long> headSequences(Collection<String> orgIds) {
+        Map<String, Long> heads = new HashMap<>();
+        List<String> ids = List.copyOf(orgIds);
+        for (int from = 0; from < ids.size(); from += HEADS_PER_QUERY) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + HEADS_PER_QUERY));
+            jdbc.query("SELECT org_id, last_seq FROM audit_chain_heads WHERE org_id IN ("
+                    + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")",
+                    rs -> {
+                        heads.put(rs.getString(1), rs.getLong(2));
+                    }, chunk.toArray());
+        }
+        return heads;
     }
 
     /** The organisation's record with the highest chain sequence, as a head. */

@@ -1,6 +1,5 @@
 package io.phasegate.query.audit;
 
-import io.phasegate.events.audit.AuditRecordView;
 import io.phasegate.events.audit.FindAuditStreamQuery;
 import io.phasegate.query.position.EventPositions;
 import java.util.Optional;
@@ -10,7 +9,6 @@ import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.queryhandling.QueryUpdateEmitter;
-import org.axonframework.queryhandling.SimpleQueryUpdateEmitter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -39,7 +37,7 @@ import org.springframework.stereotype.Component;
  * clients resume with {@code Last-Event-ID}).
  *
  * <p>After commit, each new record is emitted to the organisation's stream subscriptions
- * ({@link FindAuditStreamQuery}).
+ * ({@link FindAuditStreamQuery}) on this instance; other instances pass it on from the table ({@link AuditFeed}).
  */
 @Component
 @ProcessingGroup(AuditTrailProjection.GROUP)
@@ -52,11 +50,14 @@ public class AuditTrailProjection {
     private final AuditRecords records;
     private final EventPositions positions;
     private final QueryUpdateEmitter updates;
+    private final AuditFeed feed;
 
-    public AuditTrailProjection(AuditRecords records, EventPositions positions, QueryUpdateEmitter updates) {
+    public AuditTrailProjection(AuditRecords records, EventPositions positions, QueryUpdateEmitter updates,
+                                AuditFeed feed) {
         this.records = records;
         this.positions = positions;
         this.updates = updates;
+        this.feed = feed;
     }
 
     @EventHandler
@@ -84,21 +85,14 @@ public class AuditTrailProjection {
                 .orElseGet(() -> draft.row().chainedTo(0, null, AuditHashes.GENESIS));
         records.insert(row);
         records.advanceHead(orgId, head, row);
-        emit(row.view(draft.summary()));
+        feed.publish(row.view(draft.summary()));
     }
 
     @ResetHandler
     void reset() {
         records.deleteAll();
+        feed.reset();
         // streams that already passed records of the old chain end; their clients resume by position
         updates.complete(FindAuditStreamQuery.class, query -> true);
-    }
-
-    private void emit(AuditRecordView view) {
-        if (updates instanceof SimpleQueryUpdateEmitter && updates.activeSubscriptions().stream()
-                .noneMatch(m -> m.getPayload() instanceof FindAuditStreamQuery q && q.orgId().equals(view.orgId()))) {
-            return; // nobody watches this organisation
-        }
-        updates.emit(FindAuditStreamQuery.class, query -> query.orgId().equals(view.orgId()), view);
     }
 }
