@@ -18,6 +18,8 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.axonframework.common.DateTimeUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.ObjectReadContext;
@@ -54,6 +56,7 @@ final class AxonServerStoredEvents implements StoredEvents {
     static final long CALL_TIMEOUT_SECONDS = 30;
 
     private static final JsonFactory JSON = JsonFactory.builder().build();
+    private static final Logger log = LoggerFactory.getLogger(AxonServerStoredEvents.class);
 
     private final Supplier<EventChannel> channel;
     private final int bufferSize;
@@ -315,9 +318,10 @@ final class AxonServerStoredEvents implements StoredEvents {
         /** One after the token of the last located event of the aggregate: the next one is at or after it. */
         private long lowerBound;
         private long headToken = Long.MIN_VALUE;
-        /** Events read from the global stream to locate the aggregate's events (for tests and logs). */
-        long scanned;
-        int streamsOpened;
+        /** What locating cost: events located, events read from the global stream, streams opened (debug log). */
+        private int located;
+        private long scanned;
+        private int streamsOpened;
 
         AggregateEvents(String aggregateId, Predicate<StoredEvent> wanted) {
             this.aggregateId = aggregateId;
@@ -359,6 +363,7 @@ final class AxonServerStoredEvents implements StoredEvents {
                 Long found = search(event);
                 if (found != null) {
                     lowerBound = found + 1;
+                    located++;
                     return found;
                 }
                 if (streamStart <= lowerBound) {
@@ -414,6 +419,8 @@ final class AxonServerStoredEvents implements StoredEvents {
             if (stream != null) {
                 stream.close();
             }
+            log.debug("Located {} events of aggregate {}, reading {} events from {} streams", located, aggregateId,
+                    scanned, streamsOpened);
         }
     }
 
