@@ -178,6 +178,43 @@ class AxonServerStoredEventsTest {
         assertThat(scanned.get(scanned.size() - 1)).isEqualTo(71);
     }
 
+    @Test
+    void theHistoryReadsAxonServerPageByPageAndAResponseThatEndsClosesItsStream() {
+        FakeAxonServer server = new FakeAxonServer();
+        for (int i = 0; i < 23; i++) {
+            server.append(taskEvent("t-" + i, 0, i % 4 == 3 ? "other" : "acme", T0 + i));
+        }
+        EventHistory history = new EventHistory(new AxonServerStoredEvents(server::channel, 100), 5);
+
+        // read to the end: every event of the organisation, in order, positions from 1; the stream is closed
+        EventHistory.Cursor all = history.open(filter(null, null, null), HistoryEncoder.Format.NDJSON);
+        List<Long> positions = new ArrayList<>();
+        int pages = 0;
+        while (!all.done) {
+            for (byte[] chunk : history.next(all)) {
+                for (String line : new String(chunk, StandardCharsets.UTF_8).split("\n")) {
+                    JsonNode item = JSON.readTree(line);
+                    assertThat(item.path("payload").path("orgId").asString()).isEqualTo("acme");
+                    positions.add(item.path("position").asLong());
+                }
+            }
+            pages++;
+        }
+        assertThat(positions).hasSize(18).startsWith(1L, 2L, 3L, 5L).endsWith(23L).isSorted();
+        assertThat(pages).isEqualTo(5);
+        assertThat(server.opened).hasSize(1);
+        assertThat(server.opened.get(0).closed).isTrue();
+
+        // a client that goes away after the first page: the response's end closes the open stream
+        EventHistory.Cursor left = history.open(filter(null, null, null), HistoryEncoder.Format.NDJSON);
+        assertThat(history.next(left)).isNotEmpty();
+        assertThat(left.done).isFalse();
+        assertThat(server.opened.get(1).closed).isFalse();
+        left.close();
+        assertThat(server.opened.get(1).closed).isTrue();
+        assertThat(server.opened.get(1).delivered).as("read no further than the page").isEqualTo(5);
+    }
+
     // ------------------------------------------------------------------------------------------------------------
     // one aggregate
 
