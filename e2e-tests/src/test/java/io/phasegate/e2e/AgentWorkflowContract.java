@@ -181,6 +181,106 @@ abstract class AgentWorkflowContract {
         assertThat(system.countEvents(taskId, "TaskTransitionRejectedEvent")).isEqualTo(1);
         assertThat(system.countEvents(taskId, "TaskCompletedEvent")).isEqualTo(1);
         assertThat(system.countEvents(taskId, "ReviewSubmittedEvent")).isEqualTo(1);
+
+        assertTheHistoryReplaysTheTask(taskId, agent);
+    }
+
+    /**
+     * The auditors' history of a finished task, in every storage mode (Axon Server too, ADR 0013): its events in
+     * global order with their positions, the same events in the organisation's whole stream filtered by position
+     * range and type, as server-sent events with a limit, and the task as of its first, its claim and its last
+     * event; another organisation sees none of it; bad parameters are 400.
+     */
+    private void assertTheHistoryReplaysTheTask(String taskId, String agent) {
+        String auditor = system.auditorToken();
+        List<JsonNode> events = ndjson(http.get(api("/history/events?aggregate_id=" + taskId)).bearer(auditor).send());
+        assertThat(events).as("the task's events").hasSizeGreaterThanOrEqualTo(8);
+        for (int i = 0; i < events.size(); i++) {
+            JsonNode event = events.get(i);
+            assertThat(event.path("aggregate_id").asString()).isEqualTo(taskId);
+            assertThat(event.path("sequence").asLong()).as("sequence of " + event).isEqualTo(i);
+            assertThat(event.path("payload").path("orgId").asString()).isEqualTo(PhasegateSystem.DEMO_ORG);
+            assertThat(event.path("payload_type").asString()).endsWith("." + event.path("type").asString());
+            assertThat(event.path("metadata").isObject()).isTrue();
+            assertThat(Instant.parse(event.path("timestamp").asString())).isBefore(Instant.now().plusSeconds(5));
+            if (i > 0) {
+                assertThat(event.path("position").asLong()).isGreaterThan(events.get(i - 1).path("position").asLong());
+            }
+        }
+        assertThat(events.get(0).path("type").asString()).isEqualTo("TaskCreatedEvent");
+        assertThat(events).anySatisfy(e -> assertThat(e.path("type").asString()).isEqualTo("TaskCompletedEvent"));
+        long first = events.get(0).path("position").asLong();
+        long last = events.get(events.size() - 1).path("position").asLong();
+        assertThat(first).isPositive();
+        JsonNode claimed = events.stream().filter(e -> "TaskClaimedEvent".equals(e.path("type").asString()))
+                .findFirst().orElseThrow();
+
+        // the organisation's stream over the task's range, one type: the same events, found by a global read
+        List<JsonNode> transitions = ndjson(http.get(api("/history/events?from_position=" + first + "&to_position="
+                + last + "&type=TaskTransitionedEvent")).bearer(auditor).send());
+        assertThat(transitions).allSatisfy(e -> {
+            assertThat(e.path("type").asString()).isEqualTo("TaskTransitionedEvent");
+            assertThat(e.path("position").asLong()).isBetween(first, last);
+            assertThat(e.path("payload").path("orgId").asString()).isEqualTo(PhasegateSystem.DEMO_ORG);
+        });
+        assertThat(transitions.stream().filter(e -> taskId.equals(e.path("aggregate_id").asString()))
+                .map(e -> e.path("position").asLong()).toList())
+                .isEqualTo(events.stream().filter(e -> "TaskTransitionedEvent".equals(e.path("type").asString()))
+                        .map(e -> e.path("position").asLong()).toList());
+
+        // as server-sent events, with a limit: two events and the end
+        Http.Response sse = http.get(api("/history/events?aggregate_id=" + taskId + "&limit=2")).bearer(auditor)
+                .header("Accept", "text/event-stream").send();
+        assertThat(sse.status()).as(sse.toString()).isEqualTo(200);
+        assertThat(sse.body()).contains("id: " + first + "\nevent: history_event\n")
+                .contains("event: end\ndata: {\"count\":2,");
+
+        // the task as of its creation, its claim and its completion; nothing before it existed
+        JsonNode created = asOf(auditor, taskId, "as_of_position=" + first, 200).json();
+        assertThat(created.path("events_applied").asInt()).isEqualTo(1);
+        assertThat(created.path("position").asLong()).isEqualTo(first);
+        assertThat(created.path("created_position").asLong()).isEqualTo(first);
+        assertThat(created.path("claimed_by").isNull() || created.path("claimed_by").isMissingNode()).isTrue();
+        JsonNode atClaim = asOf(auditor, taskId, "as_of_position=" + claimed.path("position").asLong(), 200).json();
+        assertThat(atClaim.path("status").asString()).isEqualTo("claimed");
+        assertThat(atClaim.path("claimed_by").asString()).isEqualTo(agent);
+        assertThat(atClaim.path("phase").asString()).isEqualTo("PLAN");
+        JsonNode atTime = asOf(auditor, taskId, "as_of_time=" + claimed.path("timestamp").asString(), 200).json();
+        assertThat(atTime.path("position").asLong()).isGreaterThanOrEqualTo(claimed.path("position").asLong());
+        JsonNode atEnd = asOf(system.developerToken(), taskId, "as_of_position=" + last, 200).json();
+        assertThat(atEnd.path("status").asString()).isEqualTo("completed");
+        assertThat(atEnd.path("phase").asString()).isEqualTo("COMPLETE");
+        assertThat(atEnd.path("position").asLong()).isEqualTo(last);
+        assertProblem(asOf(auditor, taskId, "as_of_position=" + (first - 1), 404), 404, "task_not_found");
+        assertProblem(asOf(auditor, taskId, "as_of_time=2001-01-01T00:00:00Z", 404), 404, "task_not_found");
+
+        // another organisation: nothing
+        String stranger = system.mintUserToken("auditor-" + shortId(), "org-" + shortId(), List.of("auditor"));
+        assertThat(ndjson(http.get(api("/history/events?aggregate_id=" + taskId)).bearer(stranger).send())).isEmpty();
+        assertProblem(asOf(stranger, taskId, "as_of_position=" + last, 404), 404, "task_not_found");
+
+        // bad input
+        assertProblem(asOf(auditor, taskId, "as_of_position=abc", 400), 400, "invalid_parameter");
+        assertProblem(http.get(api("/history/events?from_position=" + last + "&to_position=" + first))
+                .bearer(auditor).send(), 400, "invalid_parameter");
+    }
+
+    private Http.Response asOf(String token, String taskId, String query, int expected) {
+        Http.Response response = http.get(api("/history/tasks/" + taskId + "?" + query)).bearer(token).send();
+        assertThat(response.status()).as(response.toString()).isEqualTo(expected);
+        return response;
+    }
+
+    private static List<JsonNode> ndjson(Http.Response response) {
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        assertThat(response.contentType()).startsWith("application/x-ndjson");
+        List<JsonNode> items = new ArrayList<>();
+        for (String line : response.body().split("\n")) {
+            if (!line.isBlank()) {
+                items.add(Http.JSON.readTree(line));
+            }
+        }
+        return items;
     }
 
     // ------------------------------------------------------------------------------------------------

@@ -151,12 +151,30 @@ abstract class ProvisioningContract {
                 "the deleted dock");
         // the audit trail and its export saw all of it
         assertThat(get(org.admin(), "/audit/export?format=ndjson").status()).isEqualTo(200);
-        if (mode() == PhasegateSystem.Mode.AXONSERVER) {
-            // the raw event history is read from the JDBC event store, which this mode has not (ADR 0013)
-            assertProblem(get(org.admin(), "/history/events?format=ndjson"), 501, "history_unavailable");
-        } else {
-            assertThat(get(org.admin(), "/history/events?format=ndjson").status()).isEqualTo(200);
-        }
+        // and so does the raw event history, in every storage mode (Axon Server too, ADR 0013)
+        Http.Response history = get(org.admin(), "/history/events?format=ndjson");
+        assertThat(history.status()).as(history.toString()).isEqualTo(200);
+        List<JsonNode> resourceEvents = history.body().lines().filter(line -> !line.isBlank())
+                .map(Http.JSON::readTree)
+                .filter(event -> resourceId.equals(event.path("aggregate_id").asString())).toList();
+        assertThat(resourceEvents).extracting(event -> event.path("type").asString())
+                .contains("ResourceProvisionedEvent");
+        assertThat(resourceEvents).allSatisfy(event ->
+                assertThat(event.path("payload").path("orgId").asString()).isEqualTo(org.id()));
+        long provisionedAt = resourceEvents.stream()
+                .filter(event -> "ResourceProvisionedEvent".equals(event.path("type").asString()))
+                .findFirst().orElseThrow().path("position").asLong();
+        long lastAt = resourceEvents.get(resourceEvents.size() - 1).path("position").asLong();
+        // the resource as it was when provisioned, and at its last event; not before its first one
+        Http.Response provisionedThen = get(org.auditor(),
+                "/history/resources/" + resourceId + "?as_of_position=" + provisionedAt);
+        assertThat(provisionedThen.status()).as(provisionedThen.toString()).isEqualTo(200);
+        assertThat(provisionedThen.json().path("resource").path("state").asString()).isEqualTo("provisioned");
+        Http.Response lastThen = get(org.auditor(), "/history/resources/" + resourceId + "?as_of_position=" + lastAt);
+        assertThat(lastThen.status()).as(lastThen.toString()).isEqualTo(200);
+        assertThat(lastThen.json().path("resource").path("state").asString()).isEqualTo("deprovisioned");
+        assertProblem(get(org.auditor(), "/history/resources/" + resourceId + "?as_of_position="
+                + (resourceEvents.get(0).path("position").asLong() - 1)), 404, "resource_not_found");
 
         for (String secret : List.of(planted, rotated, rejected)) {
             assertThat(system.scanDatabase(secret)).as("database rows containing " + secret).isEmpty();

@@ -6,7 +6,6 @@ import io.phasegate.events.resource.FindResourceAsOfQuery;
 import io.phasegate.events.resource.ResourceAsOfView;
 import io.phasegate.platform.identity.CallerIdentity;
 import io.phasegate.platform.identity.Permission;
-import io.phasegate.platform.storage.StorageProperties;
 import io.phasegate.platform.web.ApiException;
 import io.phasegate.platform.web.BlockingExecutor;
 import io.phasegate.query.provisioning.ResourceAsOf;
@@ -22,7 +21,6 @@ import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.axonframework.queryhandling.QueryGateway;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -46,7 +44,8 @@ import reactor.core.publisher.Mono;
  *   {@link ResourceAsOf}.</li>
  * </ul>
  * All are scoped to the caller's organisation; another organisation's events are never streamed and its tasks
- * answer 404. Bad parameters answer 400 {@code invalid_parameter}.
+ * answer 404. Bad parameters answer 400 {@code invalid_parameter}. They answer the same in every storage mode: the
+ * stored events are read through {@link StoredEvents} (the JDBC event store, or Axon Server).
  */
 @RestController
 class HistoryController {
@@ -56,14 +55,11 @@ class HistoryController {
     private final EventHistory history;
     private final QueryGateway queries;
     private final BlockingExecutor blocking;
-    private final boolean jdbcEventStore;
 
-    HistoryController(EventHistory history, QueryGateway queries, BlockingExecutor blocking,
-                      StorageProperties storage) {
+    HistoryController(EventHistory history, QueryGateway queries, BlockingExecutor blocking) {
         this.history = history;
         this.queries = queries;
         this.blocking = blocking;
-        this.jdbcEventStore = storage.storageMode().jdbcEventStore();
     }
 
     /**
@@ -101,12 +97,22 @@ class HistoryController {
         Flux<DataBuffer> body = page(cursor)
                 .expand(chunks -> cursor.done ? Mono.empty() : page(cursor))
                 .concatMapIterable(chunks -> chunks, 1)
-                .map(buffers::wrap);
+                .map(buffers::wrap)
+                .doFinally(signal -> cursor.close()); // done, failed or the client went away
         return response.writeWith(body);
     }
 
     private Mono<List<byte[]>> page(EventHistory.Cursor cursor) {
-        return blocking.call(() -> history.next(cursor));
+        return blocking.call(() -> {
+            try {
+                return history.next(cursor);
+            } catch (RuntimeException e) {
+                if (cursor.isClosed()) {
+                    return List.<byte[]>of(); // the response has ended; its open stream was closed under the read
+                }
+                throw e;
+            }
+        });
     }
 
     /**
@@ -132,7 +138,6 @@ class HistoryController {
     @ApiResponse(responseCode = "200", description = "OK.", useReturnTypeSchema = true)
     @ApiResponse(responseCode = "400", description = "invalid_parameter.")
     @ApiResponse(responseCode = "404", description = "task_not_found.")
-    @ApiResponse(responseCode = "501", description = "history_unavailable.")
     @GetMapping(path = "/api/v1/history/tasks/{taskId}", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<TaskAsOfView> taskAsOf(@PathVariable String taskId, ServerWebExchange exchange, CallerIdentity caller) {
         if (!caller.can(Permission.Area.TASKS, Permission.Level.READ)
@@ -147,10 +152,6 @@ class HistoryController {
         }
         if (position != null && !position.matches("\\d{1,18}")) {
             throw HistoryFilter.invalid("as_of_position must be a global position (a non-negative integer).");
-        }
-        if (!jdbcEventStore) {
-            throw new ApiException(HttpStatus.NOT_IMPLEMENTED, "history_unavailable",
-                    "Task history is read from the JDBC event store; this storage mode has none.");
         }
         FindTaskAsOfQuery find = new FindTaskAsOfQuery(caller.orgId(), taskId,
                 position == null ? null : Long.valueOf(position), time);
@@ -169,7 +170,6 @@ class HistoryController {
     @ApiResponse(responseCode = "200", description = "OK.", useReturnTypeSchema = true)
     @ApiResponse(responseCode = "400", description = "invalid_parameter.")
     @ApiResponse(responseCode = "404", description = "resource_not_found.")
-    @ApiResponse(responseCode = "501", description = "history_unavailable.")
     @GetMapping(path = "/api/v1/history/resources/{resourceId}", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResourceAsOfView> resourceAsOf(@PathVariable String resourceId, ServerWebExchange exchange,
                                         CallerIdentity caller) {
@@ -185,10 +185,6 @@ class HistoryController {
         }
         if (position != null && !position.matches("\\d{1,18}")) {
             throw HistoryFilter.invalid("as_of_position must be a global position (a non-negative integer).");
-        }
-        if (!jdbcEventStore) {
-            throw new ApiException(HttpStatus.NOT_IMPLEMENTED, "history_unavailable",
-                    "Resource history is read from the JDBC event store; this storage mode has none.");
         }
         FindResourceAsOfQuery find = new FindResourceAsOfQuery(caller.orgId(), resourceId,
                 position == null ? null : Long.valueOf(position), time);

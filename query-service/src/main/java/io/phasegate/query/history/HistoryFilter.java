@@ -36,6 +36,28 @@ record HistoryFilter(String orgId, String aggregateId, List<String> types, Long 
         types = List.copyOf(types);
     }
 
+    /**
+     * Whether a stored event is one to stream, apart from its position: of the caller's organisation (its payload's
+     * top-level {@code orgId}; an event naming none never is), of the aggregate and types asked for, stored within
+     * the times asked for (at millisecond precision). The one check every storage mode's events go through.
+     */
+    boolean matches(StoredEvent event) {
+        if (aggregateId != null && !aggregateId.equals(event.aggregateId())) {
+            return false;
+        }
+        if (!types.isEmpty() && !types.contains(HistoryEncoder.simpleName(event.payloadType()))) {
+            return false;
+        }
+        if (fromTime != null || toTime != null) {
+            long time = event.epochMilli();
+            if ((fromTime != null && time < fromTime.toEpochMilli())
+                    || (toTime != null && time > toTime.toEpochMilli())) {
+                return false;
+            }
+        }
+        return orgId.equals(HistoryEncoder.orgId(event.payload()));
+    }
+
     /** The filter from the request's query parameters and its {@code Last-Event-ID} header (an SSE reconnect). */
     static HistoryFilter parse(String orgId, Map<String, List<String>> query, String lastEventId) {
         String aggregateId = single(query, "aggregate_id");

@@ -1,5 +1,9 @@
 /**
- * History for auditors (SPEC §3 "History and replay"), read straight from the JDBC event store.
+ * History for auditors (SPEC §3 "History and replay"), read straight from the event store in every storage mode:
+ * the JDBC event store's {@code domain_event_entry} ({@link io.phasegate.query.history.JdbcStoredEvents}) or Axon
+ * Server ({@link io.phasegate.query.history.AxonServerStoredEvents}, ADR 0013), behind
+ * {@link io.phasegate.query.history.StoredEvents}; filtering, organisation isolation, paging and encoding are the same
+ * code for both.
  *
  * <h2>{@code GET /api/v1/history/events}</h2>
  * Permission: audit read (roles {@code admin}, {@code auditor}). The caller's organisation's events in global order,
@@ -23,7 +27,9 @@
  *   <li>The stream covers the events stored up to the head of the store when the request began (or
  *   {@code to_position}). It is read in pages of {@code phasegate.history.page-size} stored events (default 5,000)
  *   on the blocking scheduler, at most one page ahead of what the client has taken, and sent in chunks of about
- *   64 KB, so memory is bounded per request (a few MB), never by the history's length.</li>
+ *   64 KB, so memory is bounded per request (a few MB), never by the history's length. With Axon Server a page is
+ *   read from one event stream per request (buffer: one page, at most 10,000 events), closed when the response
+ *   ends, also when the client goes away.</li>
  *   <li>Organisation isolation: by the payload's top-level {@code orgId}, checked for every stored event in the
  *   range (see {@link io.phasegate.query.history.EventHistory}); an event naming no organisation is never sent.</li>
  * </ul>
