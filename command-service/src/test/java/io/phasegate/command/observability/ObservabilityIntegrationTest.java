@@ -8,14 +8,17 @@ import io.phasegate.platform.identity.testing.TestIdentities;
 import io.phasegate.platform.observability.CorrelationIds;
 import io.phasegate.platform.storage.testing.TestStorage;
 import io.phasegate.testsupport.FreePorts;
+import io.phasegate.testsupport.H2TestServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
-import io.phasegate.testsupport.H2TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -31,6 +34,8 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.core.Disposable;
+import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -174,6 +179,37 @@ class ObservabilityIntegrationTest {
         await(() -> status("/actuator/health/readiness") == 200);
         http.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk()
                 .expectBody().jsonPath("$.status").isEqualTo("UP");
+    }
+
+    @Test
+    @Order(5)
+    void theProbesAnswerWhileReactorsSharedBlockingSchedulerIsBusy() throws Exception {
+        // every thread of Reactor's JVM-wide boundedElastic scheduler blocked, as by slow blocking work elsewhere in
+        // the process: Spring runs blocking health indicators there, so such probes would queue behind it
+        int threads = Schedulers.DEFAULT_BOUNDED_ELASTIC_SIZE;
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch busy = new CountDownLatch(threads);
+        List<Disposable> blockers = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            blockers.add(Schedulers.boundedElastic().schedule(() -> {
+                busy.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        try {
+            assertThat(busy.await(10, TimeUnit.SECONDS)).as("every boundedElastic thread is busy").isTrue();
+            WebTestClient probe = http.mutate().responseTimeout(Duration.ofSeconds(3)).build();
+            probe.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk()
+                    .expectBody().jsonPath("$.status").isEqualTo("UP");
+            probe.get().uri("/actuator/health/liveness").exchange().expectStatus().isOk();
+        } finally {
+            release.countDown();
+            blockers.forEach(Disposable::dispose);
+        }
     }
 
     private int status(String path) {

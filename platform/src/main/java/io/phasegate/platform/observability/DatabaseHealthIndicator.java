@@ -5,22 +5,23 @@ import com.zaxxer.hikari.HikariPoolMXBean;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.sql.DataSource;
 import org.springframework.boot.health.contributor.Health;
-import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
+import reactor.core.publisher.Mono;
 
 /**
  * Readiness of the database within a bounded time: a pooled connection that answers {@code isValid} within
  * {@code timeout} (2 s, below the probes' 3 s), else DOWN. Spring Boot's {@code db} indicator waits for the pool's
  * connection time-out (10 s) and more while the database is unreachable, longer than any probe waits; this one
- * answers in time and leaves the slow attempt to finish in the background.
+ * answers in time and leaves the slow attempt to finish in the background. Reactive: the check runs on a thread of
+ * its own and the answer does not wait for Reactor's shared {@code boundedElastic} scheduler, on which a WebFlux
+ * application runs blocking health indicators ({@link AvailabilityStateIndicator}).
  */
-public class DatabaseHealthIndicator implements HealthIndicator, AutoCloseable {
+public class DatabaseHealthIndicator implements ReactiveHealthIndicator, AutoCloseable {
 
     private final DataSource dataSource;
     private final Duration timeout;
@@ -36,27 +37,26 @@ public class DatabaseHealthIndicator implements HealthIndicator, AutoCloseable {
     }
 
     @Override
-    public Health health() {
-        CompletableFuture<Boolean> valid = CompletableFuture.supplyAsync(() -> {
-            try (Connection connection = dataSource.getConnection()) {
-                return connection.isValid((int) Math.max(1, timeout.toSeconds()));
-            } catch (Exception e) {
-                return false;
-            }
-        }, checks);
-        try {
-            if (valid.get(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                return Health.up().build();
-            }
-            renewPool();
-            return Health.down().withDetail("reason", "no valid connection").build();
-        } catch (TimeoutException e) {
-            return Health.down().withDetail("reason", "no connection within " + timeout.toMillis() + " ms").build();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Health.down().build();
-        } catch (ExecutionException e) {
-            return Health.down().build();
+    public Mono<Health> health() {
+        return Mono.fromFuture(() -> CompletableFuture.supplyAsync(this::validConnection, checks), true)
+                .timeout(timeout)
+                .map(valid -> {
+                    if (valid) {
+                        return Health.up().build();
+                    }
+                    renewPool();
+                    return Health.down().withDetail("reason", "no valid connection").build();
+                })
+                .onErrorResume(TimeoutException.class, e -> Mono.just(Health.down()
+                        .withDetail("reason", "no connection within " + timeout.toMillis() + " ms").build()))
+                .onErrorResume(e -> Mono.just(Health.down().build()));
+    }
+
+    private boolean validConnection() {
+        try (Connection connection = dataSource.getConnection()) {
+            return connection.isValid((int) Math.max(1, timeout.toSeconds()));
+        } catch (Exception e) {
+            return false;
         }
     }
 

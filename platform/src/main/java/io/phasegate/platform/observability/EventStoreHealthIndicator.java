@@ -1,8 +1,9 @@
 package io.phasegate.platform.observability;
 
 import org.axonframework.axonserver.connector.AxonServerConnectionManager;
-import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.AbstractReactiveHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
+import reactor.core.publisher.Mono;
 
 /**
  * Readiness of the event store beyond the database (which Spring Boot's {@code db} indicator checks): in the
@@ -10,7 +11,7 @@ import org.springframework.boot.health.contributor.Health;
  * the events live in the database, so this is UP. Part of the readiness group (never of liveness: a lost connection
  * takes the instance out of the load balancer; it does not get it restarted).
  */
-public class EventStoreHealthIndicator extends AbstractHealthIndicator {
+public class EventStoreHealthIndicator extends AbstractReactiveHealthIndicator {
 
     private final AxonServerConnectionManager axonServer;
 
@@ -21,16 +22,15 @@ public class EventStoreHealthIndicator extends AbstractHealthIndicator {
     }
 
     @Override
-    protected void doHealthCheck(Health.Builder builder) {
+    protected Mono<Health> doHealthCheck(Health.Builder builder) {
+        // a look at the connection's state, no call: answered on the calling thread
         if (axonServer == null) {
-            builder.up().withDetail("store", "jdbc");
-            return;
+            return Mono.just(builder.up().withDetail("store", "jdbc").build());
         }
         String context = axonServer.getDefaultContext();
         if (axonServer.isConnected(context)) {
-            builder.up().withDetail("store", "axonserver");
-        } else {
-            builder.down().withDetail("store", "axonserver").withDetail("connected", false);
+            return Mono.just(builder.up().withDetail("store", "axonserver").build());
         }
+        return Mono.just(builder.down().withDetail("store", "axonserver").withDetail("connected", false).build());
     }
 }

@@ -2,31 +2,32 @@ package io.phasegate.platform.observability;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import javax.sql.DataSource;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import java.util.Map;
-import org.axonframework.eventhandling.StreamingEventProcessor;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import javax.sql.DataSource;
 import org.axonframework.axonserver.connector.AxonServerConnectionManager;
 import org.axonframework.commandhandling.CommandBus;
 import org.axonframework.commandhandling.CommandMessage;
 import org.axonframework.config.Configuration;
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventhandling.EventBus;
+import org.axonframework.eventhandling.StreamingEventProcessor;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.messaging.correlation.CorrelationDataProvider;
 import org.axonframework.messaging.correlation.MessageOriginProvider;
 import org.axonframework.messaging.correlation.SimpleCorrelationDataProvider;
-import org.springframework.boot.context.event.ApplicationStartedEvent;
 import org.axonframework.springboot.autoconfig.AxonAutoConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.availability.ApplicationAvailability;
+import org.springframework.boot.context.event.ApplicationStartedEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
@@ -39,12 +40,16 @@ import org.springframework.core.env.Environment;
  *   {@value CorrelationIds#METADATA_KEY} from message to message, a dispatch interceptor that stamps commands sent for
  *   a request, and MDC interceptors on the command bus and every event processor;</li>
  *   <li>metrics (when Micrometer has a registry): the command timer, the event counters, the processor lag gauges;</li>
- *   <li>readiness: the {@code eventStore} health indicator (Axon Server connectivity in the axonserver mode).</li>
+ *   <li>readiness: the {@code database} and {@code eventStore} health indicators (Axon Server connectivity in the
+ *   axonserver mode), and reactive {@code livenessState}/{@code readinessState} indicators
+ *   ({@link AvailabilityStateIndicator}).</li>
  * </ul>
  * Runs before Axon's auto-configuration: its default correlation data provider backs off when one exists, so both
  * are declared here.
  */
 @AutoConfiguration(before = AxonAutoConfiguration.class,
+        beforeName = {"org.springframework.boot.health.autoconfigure.application.AvailabilityHealthContributorAutoConfiguration",
+                "org.springframework.boot.health.autoconfigure.actuate.endpoint.AvailabilityProbesAutoConfiguration"},
         afterName = {"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
                 "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration"})
 @ConditionalOnClass({AxonAutoConfiguration.class, CorrelationDataProvider.class})
@@ -140,6 +145,24 @@ public class PhasegateObservabilityAutoConfiguration {
     @ConditionalOnBean(DataSource.class)
     DatabaseHealthIndicator databaseHealthIndicator(DataSource dataSource) {
         return new DatabaseHealthIndicator(dataSource, Duration.ofSeconds(2));
+    }
+
+    /**
+     * {@code livenessState} and {@code readinessState} as reactive indicators, in place of Spring Boot's blocking ones
+     * (which WebFlux runs on the shared {@code boundedElastic} scheduler): the probes never queue behind blocking work.
+     */
+    @Bean(name = "livenessStateHealthIndicator")
+    @ConditionalOnClass(name = "org.springframework.boot.health.contributor.ReactiveHealthIndicator")
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+    AvailabilityStateIndicator livenessStateHealthIndicator(ApplicationAvailability availability) {
+        return AvailabilityStateIndicator.liveness(availability);
+    }
+
+    @Bean(name = "readinessStateHealthIndicator")
+    @ConditionalOnClass(name = "org.springframework.boot.health.contributor.ReactiveHealthIndicator")
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+    AvailabilityStateIndicator readinessStateHealthIndicator(ApplicationAvailability availability) {
+        return AvailabilityStateIndicator.readiness(availability);
     }
 
     /** The {@code eventStore} contributor of the readiness group (management.endpoint.health.group.readiness). */

@@ -18,7 +18,7 @@ class EventStoreHealthIndicatorTest {
 
     @Test
     void withTheJdbcEventStoreItIsUp() {
-        Health health = new EventStoreHealthIndicator(null).health(true);
+        Health health = new EventStoreHealthIndicator(null).health(true).block();
         assertThat(health.getStatus()).isEqualTo(Status.UP);
         assertThat(health.getDetails()).containsEntry("store", "jdbc");
     }
@@ -33,10 +33,10 @@ class EventStoreHealthIndicatorTest {
                 .build();
         try {
             EventStoreHealthIndicator indicator = new EventStoreHealthIndicator(manager);
-            assertThat(indicator.health(true).getStatus()).isEqualTo(Status.DOWN);
+            assertThat(indicator.health(true).block().getStatus()).isEqualTo(Status.DOWN);
             // also once the connector has tried (and failed) to open the context's connection
             manager.getConnection("default");
-            Health health = indicator.health(true);
+            Health health = indicator.health(true).block();
             assertThat(health.getStatus()).isEqualTo(Status.DOWN);
             assertThat(health.getDetails()).containsEntry("store", "axonserver").containsEntry("connected", false);
         } finally {
