@@ -37,7 +37,7 @@ import reactor.core.publisher.Mono;
  * instance holds some or all of them, the tokens they stored are read from the token store (in the same transaction
  * as the rows, so a covering token means the rows are there). Those reads are shared by every waiting request and
  * made at most once per {@value #STORE_POLL_MILLIS} ms per processor. A stored token that has not reached the
- * position still does when the events in between are all of types the processor does not handle (JDBC stores).
+ * position still does when the events in between are all of types the processor does not handle.
  */
 @Component
 public class ProjectionPositions {
@@ -129,18 +129,20 @@ public class ProjectionPositions {
         if (covers(stored, position)) {
             return Mono.just(true);
         }
-        if (!(WrappedToken.unwrapLowerBound(stored) instanceof GapAwareTrackingToken token)) {
+        TrackingToken token = WrappedToken.unwrapLowerBound(stored);
+        if (token == null) {
             return Mono.just(false);
         }
         Optional<EventHandlerInvoker> invoker = processing.eventProcessor(processingGroup, AbstractEventProcessor.class)
                 .map(AbstractEventProcessor::eventHandlerInvoker);
-        List<Long> gaps = token.getGaps().stream().filter(gap -> gap <= position).toList();
+        List<Long> gaps = token instanceof GapAwareTrackingToken gapAware
+                ? gapAware.getGaps().stream().filter(gap -> gap <= position).toList() : List.of();
         if (invoker.isEmpty() || gaps.size() > MAX_GAPS_CHECKED) {
             return Mono.just(false);
         }
-        Range range = new Range(processingGroup, token.getIndex(), gaps, position);
+        Range range = new Range(processingGroup, token, gaps, position);
         return Mono.fromFuture(() -> ignorable.get(range, (key, executor) -> blocking.getObject()
-                .call(() -> storedTokens.payloadTypes(key.after(), key.upTo(), key.gaps())
+                .call(() -> storedTokens.payloadTypes(key.from(), key.upTo(), key.gaps())
                         .map(types -> types.stream().noneMatch(type -> handles(invoker.get(), type)))
                         .orElse(false))
                 .toFuture()));
@@ -156,7 +158,7 @@ public class ProjectionPositions {
     }
 
     /** A stretch of the event store a stored token has not passed. */
-    private record Range(String processingGroup, long after, List<Long> gaps, long upTo) {
+    private record Range(String processingGroup, TrackingToken from, List<Long> gaps, long upTo) {
     }
 
     /** What this instance's own segments of the processor say about {@code position}. */

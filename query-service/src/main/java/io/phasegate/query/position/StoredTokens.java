@@ -1,5 +1,6 @@
 package io.phasegate.query.position;
 
+import io.phasegate.platform.axon.EventStorePositions;
 import io.phasegate.platform.storage.StorageProperties;
 import java.util.Collection;
 import java.util.Collections;
@@ -7,11 +8,17 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.axonframework.common.stream.BlockingStream;
+import org.axonframework.eventhandling.GapAwareTrackingToken;
+import org.axonframework.eventhandling.TrackedEventMessage;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
+import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.SimpleSerializedObject;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -31,9 +38,14 @@ class StoredTokens {
     private final String sql;
     /** The JDBC event store's table, or {@code null} when events are in Axon Server. */
     private final String eventTable;
+    private final ObjectProvider<EventStore> eventStore;
+    static final int MAX_STREAMED = 2_000;
+    static final long STREAM_BUDGET_MILLIS = 500;
 
-    StoredTokens(DataSource dataSource, Serializer serializer, TokenSchema schema, StorageProperties storage) {
+    StoredTokens(DataSource dataSource, Serializer serializer, TokenSchema schema, StorageProperties storage,
+                 ObjectProvider<EventStore> eventStore) {
         this.jdbc = new JdbcTemplate(dataSource);
+        this.eventStore = eventStore;
         this.serializer = serializer;
         this.sql = "SELECT " + schema.segmentColumn() + ", " + schema.tokenColumn() + ", " + schema.tokenTypeColumn()
                 + " FROM " + schema.tokenTable() + " WHERE " + schema.processorNameColumn() + " = ?";
@@ -41,21 +53,56 @@ class StoredTokens {
     }
 
     /**
-     * The payload types of the stored events at positions {@code after < position <= upTo} and at {@code gaps}
-     * (positions are the JDBC store's global index); empty when the events are not in a JDBC store
-     * ({@code axonserver} mode).
+     * The payload types of the stored events after {@code from} (a processor's token) up to position {@code upTo},
+     * and at {@code gaps} (positions the token has not passed below its index). JDBC stores: one range query on the
+     * global index. Axon Server: its event stream from {@code from}, read up to the position (at most
+     * {@value #MAX_STREAMED} events within {@value #STREAM_BUDGET_MILLIS} ms). Empty when that cannot be told.
      */
-    Optional<Set<String>> payloadTypes(long after, long upTo, Collection<Long> gaps) {
-        if (eventTable == null) {
+    Optional<Set<String>> payloadTypes(TrackingToken from, long upTo, Collection<Long> gaps) {
+        if (eventTable != null && from instanceof GapAwareTrackingToken token) {
+            Set<String> types = new HashSet<>(jdbc.queryForList("SELECT DISTINCT payload_type FROM " + eventTable
+                    + " WHERE global_index > ? AND global_index <= ?", String.class, token.getIndex(), upTo));
+            if (!gaps.isEmpty()) {
+                types.addAll(jdbc.queryForList("SELECT DISTINCT payload_type FROM " + eventTable
+                        + " WHERE global_index IN (" + String.join(", ", Collections.nCopies(gaps.size(), "?")) + ")",
+                        String.class, gaps.toArray()));
+            }
+            return Optional.of(types);
+        }
+        if (eventTable == null && gaps.isEmpty()) {
+            EventStore store = eventStore.getIfAvailable();
+            return store == null ? Optional.empty() : streamedTypes(store, from, upTo);
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Set<String>> streamedTypes(EventStore store, TrackingToken from, long upTo) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STREAM_BUDGET_MILLIS);
+        Set<String> types = new HashSet<>();
+        try (BlockingStream<TrackedEventMessage<?>> stream = store.openStream(from)) {
+            for (int read = 0; read < MAX_STREAMED; read++) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !stream.hasNextAvailable((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)),
+                        TimeUnit.MILLISECONDS)) {
+                    return Optional.empty();
+                }
+                TrackedEventMessage<?> event = stream.nextAvailable();
+                long position = EventStorePositions.position(event.trackingToken()).orElse(Long.MAX_VALUE);
+                if (position > upTo) {
+                    return Optional.of(types);
+                }
+                // an event type this service does not know reads as UnknownSerializedType: handled only by
+                // handlers of any type (Object), as Axon would deliver it
+                types.add(event.getPayloadType().getName());
+                if (position == upTo) {
+                    return Optional.of(types);
+                }
+            }
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return Optional.empty();
         }
-        Set<String> types = new HashSet<>(jdbc.queryForList("SELECT DISTINCT payload_type FROM " + eventTable
-                + " WHERE global_index > ? AND global_index <= ?", String.class, after, upTo));
-        if (!gaps.isEmpty()) {
-            types.addAll(jdbc.queryForList("SELECT DISTINCT payload_type FROM " + eventTable + " WHERE global_index IN ("
-                    + String.join(", ", Collections.nCopies(gaps.size(), "?")) + ")", String.class, gaps.toArray()));
-        }
-        return Optional.of(types);
     }
 
     /** The stored token of each segment of {@code processorName} (a {@code null} token: none yet); empty: none stored. */
