@@ -11,17 +11,20 @@ import io.phasegate.events.tool.ToolCallDecidedEvent;
 import io.phasegate.events.tool.ToolDecision;
 import io.phasegate.events.workflow.WorkflowPublishedEvent;
 import io.phasegate.query.position.EventPositions;
+import io.phasegate.query.position.StoredTokens;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.queryhandling.QueryHandler;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -31,7 +34,9 @@ import org.springframework.stereotype.Component;
  *
  * <p>Idempotent counting: an event counts once, recorded by its exact global position ({@link EventPositions}) in
  * {@code workflow_metrics_counted}; a redelivered event finds its position there and counts nothing. A high-water
- * mark would not do: an event that committed late (a filled gap) arrives after events with higher positions. The
+ * mark would not do: an event that committed late (a filled gap) arrives after events with higher positions.
+ * Positions below what every segment's stored token has passed are pruned from time to time (they are never
+ * delivered again). The
  * processing group is sequenced per organisation ({@link MetricsSequencingPolicy}), so one row is updated by one
  * thread also with more than one segment. A reset empties every table.
  */
@@ -43,10 +48,16 @@ public class WorkflowMetricsProjection {
 
     private final JdbcTemplate jdbc;
     private final EventPositions positions;
+    private final StoredTokens storedTokens;
+    private final int pruneEvery;
+    private final AtomicLong countedSincePrune = new AtomicLong();
 
-    public WorkflowMetricsProjection(JdbcTemplate jdbc, EventPositions positions) {
+    public WorkflowMetricsProjection(JdbcTemplate jdbc, EventPositions positions, StoredTokens storedTokens,
+                                     @Value("${phasegate.metrics.prune-counted-every:1000}") int pruneEvery) {
         this.jdbc = jdbc;
         this.positions = positions;
+        this.storedTokens = storedTokens;
+        this.pruneEvery = Math.max(1, pruneEvery);
     }
 
     /** A published workflow has metrics (all zero) from then on. */
@@ -124,6 +135,17 @@ public class WorkflowMetricsProjection {
         }
     }
 
+    /**
+     * Forgets the counted positions that can never be delivered again: those below the lowest position the
+     * processor's stored tokens have not passed (every segment's). Runs in the batch's transaction, every
+     * {@code phasegate.metrics.prune-counted-every} counted events, so the table holds about the events of the
+     * last interval and of open gaps instead of one row per event ever counted.
+     */
+    private void pruneCounted() {
+        storedTokens.lowestUnprocessed(GROUP).ifPresent(lowest ->
+                jdbc.update("DELETE FROM workflow_metrics_counted WHERE position < ?", lowest));
+    }
+
     @ResetHandler
     void reset() {
         for (String table : List.of("workflow_gate_blocks", "workflow_metrics", "workflow_metrics_tasks",
@@ -167,6 +189,10 @@ public class WorkflowMetricsProjection {
             return false;
         }
         jdbc.update("INSERT INTO workflow_metrics_counted (position) VALUES (?)", position);
+        if (countedSincePrune.incrementAndGet() >= pruneEvery) {
+            countedSincePrune.set(0);
+            pruneCounted();
+        }
         if (!rowExists(orgId, workflowId)) {
             jdbc.update("""
                             INSERT INTO workflow_metrics (org_id, workflow_id, transitions_attempted,

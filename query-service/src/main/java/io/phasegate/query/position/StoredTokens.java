@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
@@ -14,6 +15,7 @@ import org.axonframework.common.stream.BlockingStream;
 import org.axonframework.eventhandling.GapAwareTrackingToken;
 import org.axonframework.eventhandling.TrackedEventMessage;
 import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.eventhandling.WrappedToken;
 import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.serialization.Serializer;
@@ -31,7 +33,7 @@ import org.springframework.stereotype.Component;
  * that covers a position means those rows are committed.
  */
 @Component
-class StoredTokens {
+public class StoredTokens {
 
     private final JdbcTemplate jdbc;
     private final Serializer serializer;
@@ -103,6 +105,27 @@ class StoredTokens {
             Thread.currentThread().interrupt();
             return Optional.empty();
         }
+    }
+
+    /**
+     * The lowest position {@code processorName} may still deliver, by its stored tokens: below it every event has
+     * been processed by every segment (and committed with the token), so none is delivered again unless the
+     * processor is reset. Empty when a segment has no token yet or no token is stored.
+     */
+    public OptionalLong lowestUnprocessed(String processorName) {
+        List<Segment> segments = of(processorName);
+        long lowest = Long.MAX_VALUE;
+        for (Segment segment : segments) {
+            TrackingToken lower = WrappedToken.unwrapLowerBound(segment.token());
+            OptionalLong position = EventStorePositions.position(lower);
+            if (position.isEmpty()) {
+                return OptionalLong.empty();
+            }
+            long next = lower instanceof GapAwareTrackingToken gapAware && !gapAware.getGaps().isEmpty()
+                    ? gapAware.getGaps().first() : position.getAsLong() + 1;
+            lowest = Math.min(lowest, next);
+        }
+        return segments.isEmpty() ? OptionalLong.empty() : OptionalLong.of(lowest);
     }
 
     /** The stored token of each segment of {@code processorName} (a {@code null} token: none yet); empty: none stored. */
