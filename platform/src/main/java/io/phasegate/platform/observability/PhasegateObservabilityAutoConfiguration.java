@@ -26,7 +26,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
-import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.context.event.ApplicationStartedEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
@@ -41,15 +40,13 @@ import org.springframework.core.env.Environment;
  *   a request, and MDC interceptors on the command bus and every event processor;</li>
  *   <li>metrics (when Micrometer has a registry): the command timer, the event counters, the processor lag gauges;</li>
  *   <li>readiness: the {@code database} and {@code eventStore} health indicators (Axon Server connectivity in the
- *   axonserver mode), and reactive {@code livenessState}/{@code readinessState} indicators
- *   ({@link AvailabilityStateIndicator}).</li>
+ *   axonserver mode), reactive like the {@code livenessState}/{@code readinessState} indicators of
+ *   {@link PhasegateProbesAutoConfiguration}.</li>
  * </ul>
  * Runs before Axon's auto-configuration: its default correlation data provider backs off when one exists, so both
  * are declared here.
  */
 @AutoConfiguration(before = AxonAutoConfiguration.class,
-        beforeName = {"org.springframework.boot.health.autoconfigure.application.AvailabilityHealthContributorAutoConfiguration",
-                "org.springframework.boot.health.autoconfigure.actuate.endpoint.AvailabilityProbesAutoConfiguration"},
         afterName = {"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
                 "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration"})
 @ConditionalOnClass({AxonAutoConfiguration.class, CorrelationDataProvider.class})
@@ -145,24 +142,6 @@ public class PhasegateObservabilityAutoConfiguration {
     @ConditionalOnBean(DataSource.class)
     DatabaseHealthIndicator databaseHealthIndicator(DataSource dataSource) {
         return new DatabaseHealthIndicator(dataSource, Duration.ofSeconds(2));
-    }
-
-    /**
-     * {@code livenessState} and {@code readinessState} as reactive indicators, in place of Spring Boot's blocking ones
-     * (which WebFlux runs on the shared {@code boundedElastic} scheduler): the probes never queue behind blocking work.
-     */
-    @Bean(name = "livenessStateHealthIndicator")
-    @ConditionalOnClass(name = "org.springframework.boot.health.contributor.ReactiveHealthIndicator")
-    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
-    AvailabilityStateIndicator livenessStateHealthIndicator(ApplicationAvailability availability) {
-        return AvailabilityStateIndicator.liveness(availability);
-    }
-
-    @Bean(name = "readinessStateHealthIndicator")
-    @ConditionalOnClass(name = "org.springframework.boot.health.contributor.ReactiveHealthIndicator")
-    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
-    AvailabilityStateIndicator readinessStateHealthIndicator(ApplicationAvailability availability) {
-        return AvailabilityStateIndicator.readiness(availability);
     }
 
     /** The {@code eventStore} contributor of the readiness group (management.endpoint.health.group.readiness). */
