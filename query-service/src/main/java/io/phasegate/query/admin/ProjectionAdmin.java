@@ -2,9 +2,11 @@ package io.phasegate.query.admin;
 
 import io.phasegate.platform.identity.CallerIdentity;
 import io.phasegate.platform.web.ApiException;
+import io.phasegate.query.position.StoredTokens;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.EventProcessor;
 import org.axonframework.eventhandling.EventTrackerStatus;
+import org.axonframework.eventhandling.ReplayToken;
 import org.axonframework.eventhandling.StreamingEventProcessor;
 import org.axonframework.eventhandling.TrackingEventProcessor;
 import org.axonframework.eventhandling.TrackingToken;
@@ -38,7 +41,8 @@ import org.springframework.stereotype.Component;
  *
  * <p><b>Multi-instance.</b> A reset needs every segment's token: if another instance holds one, the rebuild is
  * refused (409 {@code projection_claimed_elsewhere}) and the processor resumes. Progress shows the segments this
- * instance processes; the last rebuild is remembered per instance, in memory.
+ * instance processes; on an instance that processes none of them, the segments as the token store has them (what
+ * the processing instance committed). The last rebuild is remembered per instance, in memory.
  */
 @Component
 class ProjectionAdmin {
@@ -47,13 +51,15 @@ class ProjectionAdmin {
 
     private final EventProcessingConfiguration processing;
     private final EventStore eventStore;
+    private final StoredTokens storedTokens;
     private final Clock clock;
     private final Map<String, ProjectionStatusView.Rebuild> rebuilds = new ConcurrentHashMap<>();
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
-    ProjectionAdmin(EventProcessingConfiguration processing, EventStore eventStore) {
+    ProjectionAdmin(EventProcessingConfiguration processing, EventStore eventStore, StoredTokens storedTokens) {
         this.processing = processing;
         this.eventStore = eventStore;
+        this.storedTokens = storedTokens;
         this.clock = Clock.systemUTC();
     }
 
@@ -120,6 +126,10 @@ class ProjectionAdmin {
     }
 
     private ProjectionStatusView status(String name, StreamingEventProcessor processor, long head) {
+        Collection<EventTrackerStatus> local = processor.processingStatus().values();
+        // no segment processed here: another instance processes them, as the token store shows
+        List<SegmentProgress> progress = local.isEmpty() ? stored(name, head)
+                : local.stream().map(ProjectionAdmin::progress).toList();
         List<ProjectionStatusView.Segment> segments = new ArrayList<>();
         Long position = null;
         boolean unknownPosition = false;
@@ -127,13 +137,13 @@ class ProjectionAdmin {
         boolean replaying = false;
         boolean caughtUp = true;
         boolean error = processor.isError();
-        for (EventTrackerStatus status : processor.processingStatus().values()) {
-            Long segmentPosition = position(status);
-            OptionalLong reset = status.getResetPosition();
-            boolean segmentReplaying = status.isReplaying() && reset.isPresent()
+        for (SegmentProgress segment : progress) {
+            Long segmentPosition = segment.position();
+            OptionalLong reset = segment.resetPosition();
+            boolean segmentReplaying = segment.replayToken() && reset.isPresent()
                     && (segmentPosition == null || segmentPosition < reset.getAsLong());
-            segments.add(new ProjectionStatusView.Segment(status.getSegment().getSegmentId(), segmentPosition,
-                    segmentReplaying, status.isCaughtUp(), status.isErrorState()));
+            segments.add(new ProjectionStatusView.Segment(segment.segment(), segmentPosition, segmentReplaying,
+                    segment.caughtUp(), segment.error()));
             // the projection has processed what every segment has processed
             if (segmentPosition == null) {
                 unknownPosition = true;
@@ -144,8 +154,8 @@ class ProjectionAdmin {
                 replaying = true;
                 replayEnd = replayEnd == null ? reset.getAsLong() : Math.max(replayEnd, reset.getAsLong());
             }
-            caughtUp &= status.isCaughtUp();
-            error |= status.isErrorState();
+            caughtUp &= segment.caughtUp();
+            error |= segment.error();
         }
         if (unknownPosition) {
             position = null;
@@ -160,11 +170,38 @@ class ProjectionAdmin {
         if (replaying && replayEnd == null) {
             replayEnd = rebuild != null ? rebuild.headAtRequest() : head;
         }
-        double progress = percent(position, replaying ? replayEnd : head);
+        double progressPercent = percent(position, replaying ? replayEnd : head);
         long lag = position == null ? Math.max(0, head) : Math.max(0, head - position);
         return new ProjectionStatusView(name, processor instanceof TrackingEventProcessor ? "tracking" : "pooled",
                 processor.isRunning(), error, replaying, caughtUp, position, head, replaying ? replayEnd : null,
-                progress, lag, segments, rebuild);
+                progressPercent, lag, segments, rebuild);
+    }
+
+    /** One segment's progress, from this instance's processor or from the token store. */
+    private record SegmentProgress(int segment, Long position, boolean replayToken, OptionalLong resetPosition,
+                                   boolean caughtUp, boolean error) {
+    }
+
+    private static SegmentProgress progress(EventTrackerStatus status) {
+        return new SegmentProgress(status.getSegment().getSegmentId(), position(status), status.isReplaying(),
+                status.getResetPosition(), status.isCaughtUp(), status.isErrorState());
+    }
+
+    /**
+     * The segments as their stored tokens show them (committed with the rows, so at most one batch behind the
+     * processing instance); caught up when at the head; an error there is not visible from here.
+     */
+    private List<SegmentProgress> stored(String name, long head) {
+        List<SegmentProgress> segments = new ArrayList<>();
+        for (StoredTokens.Segment segment : storedTokens.of(name)) {
+            TrackingToken lower = WrappedToken.unwrapLowerBound(segment.token());
+            Long position = lower == null || lower.position().isEmpty() ? null : lower.position().getAsLong();
+            OptionalLong reset = segment.token() instanceof ReplayToken replay && replay.getTokenAtReset() != null
+                    ? replay.getTokenAtReset().position() : OptionalLong.empty();
+            segments.add(new SegmentProgress(segment.segment(), position, segment.token() instanceof ReplayToken,
+                    reset, position != null && position >= head, false));
+        }
+        return segments;
     }
 
     private boolean startedRecently(ProjectionStatusView.Rebuild rebuild) {

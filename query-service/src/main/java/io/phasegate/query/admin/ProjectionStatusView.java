@@ -19,7 +19,8 @@ import java.util.List;
  * @param progressPercent   while replaying, {@code position} of {@code replay_end_position}; otherwise
  *                          {@code position} of {@code head}; 0–100, one decimal
  * @param lag               {@code head - position} (events not yet processed; gaps count)
- * @param segments          the segments this instance processes
+ * @param segments          the segments this instance processes; when it processes none (another instance does),
+ *                          every segment as its stored token shows it (then {@code error} is not known: false)
  * @param lastRebuild       the last rebuild requested on this instance since it started, or null
  */
 public record ProjectionStatusView(String name, String type, boolean running, boolean error, boolean replaying,
@@ -30,7 +31,7 @@ public record ProjectionStatusView(String name, String type, boolean running, bo
         segments = List.copyOf(segments);
     }
 
-    /** One segment of the processor, as this instance sees it. */
+    /** One segment of the processor, as this instance (or, for segments processed elsewhere, the token store) sees it. */
     public record Segment(int segment, Long position, boolean replaying, boolean caughtUp, boolean error) {
     }
 

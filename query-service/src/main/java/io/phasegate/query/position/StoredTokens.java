@@ -129,7 +129,7 @@ public class StoredTokens {
     }
 
     /** The stored token of each segment of {@code processorName} (a {@code null} token: none yet); empty: none stored. */
-    List<Segment> of(String processorName) {
+    public List<Segment> of(String processorName) {
         return jdbc.query(sql, (rs, row) -> {
             byte[] token = rs.getBytes(2);
             String type = rs.getString(3);
@@ -138,6 +138,7 @@ public class StoredTokens {
         }, processorName);
     }
 
-    record Segment(int segment, TrackingToken token) {
+    /** One segment's stored token ({@code null}: none yet). */
+    public record Segment(int segment, TrackingToken token) {
     }
 }

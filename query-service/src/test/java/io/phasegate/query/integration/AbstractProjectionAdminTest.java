@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ReplayStatus;
+import org.axonframework.eventhandling.StreamingEventProcessor;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.axonframework.queryhandling.QueryGateway;
 import org.axonframework.queryhandling.SubscriptionQueryResult;
@@ -131,6 +132,33 @@ abstract class AbstractProjectionAdminTest extends QueryStorageTestSupport {
                 .path("code").asString()).isEqualTo("projection_not_found");
         assertThat(problem(PROJECTIONS + "/no-such-projection/rebuild", "POST", RoleIdentities.admin("acme"), 404)
                 .path("code").asString()).isEqualTo("projection_not_found");
+    }
+
+    @Test
+    void aProjectionProcessedByAnotherInstanceShowsItsStoredProgress() {
+        String task = "elsewhere-" + suffix();
+        long processed = emit(task, created(task, "acme"));
+        awaitAllCaughtUp(processed);
+        // stopped here, its segment unclaimed with its token stored: as when another instance processes it
+        StreamingEventProcessor workflows = processor(WorkflowProjection.GROUP);
+        workflows.shutDown();
+        try {
+            String later = "elsewhere-b-" + suffix();
+            long head = emit(later, created(later, "acme"));
+            JsonNode status = get(PROJECTIONS + "/" + WorkflowProjection.GROUP, RoleIdentities.admin("acme"));
+            assertThat(status.path("running").asBoolean()).isFalse();
+            assertThat(status.path("head").asLong()).isEqualTo(head);
+            assertThat(status.path("segments").size()).as(status.toString()).isEqualTo(1);
+            JsonNode segment = status.path("segments").get(0);
+            long stored = segment.path("position").asLong();
+            assertThat(stored).as("the stored token's position").isBetween(1L, processed);
+            assertThat(status.path("position").asLong()).isEqualTo(stored);
+            assertThat(status.path("lag").asLong()).isEqualTo(head - stored);
+            assertThat(segment.path("caught_up").asBoolean()).isFalse();
+            assertThat(status.path("replaying").asBoolean()).isFalse();
+        } finally {
+            workflows.start();
+        }
     }
 
     @Test
