@@ -35,7 +35,8 @@ class EmbeddedGracefulShutdownIT {
 
     private final Http http = new Http();
 
-    record Outcome(int client, String key, long startedMs, long tookMs, int status, String taskId, String failure) {
+    record Outcome(int client, String key, long startedMs, long tookMs, int status, String taskId, String failure,
+                   boolean connectionClose) {
     }
 
     @Test
@@ -92,6 +93,14 @@ class EmbeddedGracefulShutdownIT {
             List<Outcome> created = outcomes.stream().filter(o -> o.status() == 201).toList();
             assertThat(created.stream().filter(o -> o.startedMs() < sigterm).count()).isGreaterThan(5);
             assertThat(outcomes.stream().filter(o -> o.status() < 0 && o.startedMs() >= sigterm).count()).isPositive();
+            // the drain: answers before the SIGTERM keep their connection; during the drain they close it
+            assertThat(created.stream().filter(o -> o.startedMs() + o.tookMs() < sigterm))
+                    .noneMatch(Outcome::connectionClose);
+            List<Outcome> closing = created.stream().filter(Outcome::connectionClose).toList();
+            System.out.printf("[graceful] %d answers with Connection: close (the drain), answered %d..%d ms%n",
+                    closing.size(), closing.stream().mapToLong(o -> o.startedMs() + o.tookMs()).min().orElse(-1),
+                    closing.stream().mapToLong(o -> o.startedMs() + o.tookMs()).max().orElse(-1));
+            assertThat(closing).as("answers during the drain").isNotEmpty();
             // every answer is a success or a retryable refusal, never an internal error
             assertThat(outcomes).allSatisfy(o -> assertThat(o.status()).as(o.toString()).isIn(-1, 201, 503));
             // retried with their keys once the service is back, unanswered requests get their task (if their command
@@ -148,10 +157,10 @@ class EmbeddedGracefulShutdownIT {
             Http.Response r = send(system, identity, workflow, project, client, key);
             return new Outcome(client, key, startedMs, (System.nanoTime() - started) / 1_000_000, r.status(),
                     r.status() == 201 ? r.json().path("task_id").asString() : null,
-                    r.status() == 201 ? null : r.body());
+                    r.status() == 201 ? null : r.body(), "close".equalsIgnoreCase(r.header("Connection")));
         } catch (UncheckedIOException e) {
             return new Outcome(client, key, startedMs, (System.nanoTime() - started) / 1_000_000, -1, null,
-                    String.valueOf(e.getCause()));
+                    String.valueOf(e.getCause()), false);
         }
     }
 

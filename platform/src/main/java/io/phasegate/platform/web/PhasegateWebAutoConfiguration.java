@@ -28,6 +28,12 @@ import tools.jackson.databind.ObjectMapper;
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
 public class PhasegateWebAutoConfiguration {
 
+    /** The first step of a graceful shutdown: {@code Connection: close} on every answer for a moment (1 s). */
+    @Bean
+    ShutdownDrain shutdownDrain(Environment env) {
+        return new ShutdownDrain(env.getProperty("phasegate.shutdown.drain", Duration.class, Duration.ofSeconds(1)));
+    }
+
     /** Wrong JSON types for text fields are refused instead of coerced (ADR 0012). */
     @Bean
     JsonMapperBuilderCustomizer strictJsonTypesCustomizer() {
