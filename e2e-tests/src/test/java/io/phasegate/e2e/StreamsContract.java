@@ -20,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -61,13 +62,13 @@ abstract class StreamsContract {
     }
 
     @Test
-    void aClientResumesWithLastEventIdAcrossAQueryServiceRestartWithoutGapOrDuplicate() {
+    void aClientResumesWithLastEventIdAcrossAQueryServiceRestartWithoutGapOrDuplicate() throws Exception {
         String org = "org-" + shortId();
         String admin = system.mintUserToken("ada", org, List.of("admin"));
         List<Long> expected = new ArrayList<>(writeEvents(admin, 30));
 
         // read part of the history from the start of the organisation's stream, then go away
-        List<SseEvent> first = read(admin, "/streams/audit", "0", 10, Duration.ofSeconds(30));
+        List<SseStream.Event> first = read(admin, "/streams/audit", "0", 10, Duration.ofSeconds(30));
         assertThat(first).hasSize(10);
 
         system.restart("query-service");
@@ -75,7 +76,7 @@ abstract class StreamsContract {
         // more events while the client is away
         expected.addAll(writeEvents(admin, 5));
         String lastId = first.get(first.size() - 1).id();
-        List<SseEvent> rest = read(admin, "/streams/audit", lastId, expected.size() - first.size(),
+        List<SseStream.Event> rest = read(admin, "/streams/audit", lastId, expected.size() - first.size(),
                 Duration.ofSeconds(60));
 
         List<Long> received = new ArrayList<>();
@@ -91,7 +92,7 @@ abstract class StreamsContract {
     }
 
     @Test
-    void anotherOrganisationsEventsNeverReachAStreamEvenWithAForgedLastEventId() {
+    void anotherOrganisationsEventsNeverReachAStreamEvenWithAForgedLastEventId() throws Exception {
         String orgA = "org-" + shortId();
         String orgB = "org-" + shortId();
         String adminA = system.mintUserToken("ada", orgA, List.of("admin"));
@@ -99,10 +100,10 @@ abstract class StreamsContract {
         List<Long> eventsA = writeEvents(adminA, 5);
         List<Long> eventsB = writeEvents(adminB, 3);
 
-        List<SseEvent> fromStart = read(adminB, "/streams/audit", "0", eventsB.size(), Duration.ofSeconds(30));
+        List<SseStream.Event> fromStart = read(adminB, "/streams/audit", "0", eventsB.size(), Duration.ofSeconds(30));
         assertThat(fromStart).extracting(e -> Long.parseLong(e.id())).containsExactlyElementsOf(eventsB);
         // resuming "after" one of A's positions yields B's later records only
-        List<SseEvent> forged = read(adminB, "/streams/tasks", Long.toString(eventsA.get(0)), 2, Duration.ofSeconds(30));
+        List<SseStream.Event> forged = read(adminB, "/streams/tasks", Long.toString(eventsA.get(0)), 2, Duration.ofSeconds(30));
         assertThat(forged).allSatisfy(e ->
                 assertThat(Http.JSON.readTree(e.data()).path("org_id").asString()).isEqualTo(orgB));
         assertThat(forged).extracting(e -> Long.parseLong(e.id())).doesNotContainAnyElementsOf(eventsA);
@@ -183,10 +184,6 @@ abstract class StreamsContract {
                 "a verified audit trail of " + records + " records");
     }
 
-    /** One SSE event as received. */
-    record SseEvent(String id, String event, String data) {
-    }
-
     private HttpResponse<InputStream> open(String token, String path, String lastEventId) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(api(path)))
                 .header("Authorization", "Bearer " + token)
@@ -206,45 +203,19 @@ abstract class StreamsContract {
     }
 
     /** Reads {@code count} events (comments skipped) and closes the connection. */
-    private List<SseEvent> read(String token, String path, String lastEventId, int count, Duration timeout) {
-        HttpResponse<InputStream> response = open(token, path, lastEventId);
-        assertThat(response.statusCode()).as("SSE " + path).isEqualTo(200);
-        CompletableFuture<List<SseEvent>> events = CompletableFuture.supplyAsync(() -> {
-            List<SseEvent> received = new ArrayList<>();
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(),
-                    StandardCharsets.UTF_8))) {
-                String id = null;
-                String event = null;
-                StringBuilder data = new StringBuilder();
-                for (String line = reader.readLine(); line != null && received.size() < count;
-                     line = reader.readLine()) {
-                    if (line.isEmpty()) {
-                        if (id != null || data.length() > 0) {
-                            received.add(new SseEvent(id, event, data.toString()));
-                        }
-                        id = null;
-                        event = null;
-                        data.setLength(0);
-                    } else if (line.startsWith("id:")) {
-                        id = line.substring(3).strip();
-                    } else if (line.startsWith("event:")) {
-                        event = line.substring(6).strip();
-                    } else if (line.startsWith("data:")) {
-                        data.append(line.substring(5).strip());
-                    }
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return received;
-        });
-        try {
-            List<SseEvent> received = events.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    private List<SseStream.Event> read(String token, String path, String lastEventId, int count, Duration timeout)
+            throws InterruptedException {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Authorization", "Bearer " + token);
+        if (lastEventId != null) {
+            headers.put("Last-Event-ID", lastEventId);
+        }
+        try (SseStream stream = SseStream.open(api(path), headers)) {
+            assertThat(stream.status()).as("SSE " + path).isEqualTo(200);
+            List<SseStream.Event> received = stream.take(count, timeout);
             Set<String> ids = new LinkedHashSet<>();
             received.forEach(e -> assertThat(ids.add(e.id())).as("duplicate id " + e.id()).isTrue());
             return received;
-        } catch (Exception e) {
-            throw new AssertionError("Did not receive " + count + " events on " + path + " in " + timeout, e);
         }
     }
 

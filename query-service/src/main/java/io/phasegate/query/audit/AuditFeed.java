@@ -64,7 +64,7 @@ public class AuditFeed implements SmartLifecycle {
      * emitter defers it), and notes it as passed on then.
      */
     void publish(AuditRecordView record) {
-        if (!watched().contains(record.orgId())) {
+        if (!watched(record.orgId())) {
             return; // nobody watches this organisation here
         }
         updates.emit(FindAuditStreamQuery.class, query -> query.orgId().equals(record.orgId()), record);
@@ -119,6 +119,16 @@ public class AuditFeed implements SmartLifecycle {
 
     private void passed(String orgId, long chainSequence) {
         passedOn.computeIfPresent(orgId, (org, through) -> Math.max(through, chainSequence));
+    }
+
+    /** Whether the organisation has a stream subscription on this instance (stops at the first one found). */
+    private boolean watched(String orgId) {
+        for (SubscriptionQueryMessage<?, ?, ?> subscription : updates.activeSubscriptions()) {
+            if (subscription.getPayload() instanceof FindAuditStreamQuery query && query.orgId().equals(orgId)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The organisations with a stream subscription on this instance. */
